@@ -1,0 +1,18 @@
+# concierge_add_plugin(NAME SOURCES... [OUTPUT_DIRECTORY DIR] [LINK target...])
+#
+# Builds a plugin library named concierge-NAME.so, the file name the core looks for when a user
+# types `concierge NAME`. Used by this repository and, through find_package(Concierge), by
+# third-party plugins.
+function(concierge_add_plugin name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT_DIRECTORY" "SOURCES;LINK")
+  set(target "concierge-plugin-${name}")
+  add_library(${target} MODULE ${arg_SOURCES} ${arg_UNPARSED_ARGUMENTS})
+  set_target_properties(${target} PROPERTIES PREFIX "" OUTPUT_NAME "concierge-${name}"
+    CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  if(arg_OUTPUT_DIRECTORY)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_DIRECTORY}")
+  endif()
+  target_link_libraries(${target} PRIVATE Concierge::sdk ${arg_LINK})
+  # Unresolved symbols are a build error, not a load-time surprise.
+  target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+endfunction()

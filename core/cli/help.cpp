@@ -1,0 +1,63 @@
+#include "cli/commands.hpp"
+
+#include "cli/option_resolver.hpp"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+namespace concierge::cli {
+
+namespace {
+
+std::string positional_usage(const std::vector<sdk::OptionSpec>& options) {
+    std::string usage;
+    for (const auto& spec : options) {
+        if (!spec.positional) continue;
+        std::string name = spec.name;
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return c == '-' ? '_' : std::toupper(c); });
+        usage += spec.required ? " " + name : " [" + name + "]";
+    }
+    return usage;
+}
+
+}  // namespace
+
+void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>& search_path) {
+    GlobalOptions ignored;
+    std::ostringstream globals;
+    globals << global_options_description(ignored);
+    fmt::print(out,
+               "Usage: concierge [global options] COMMAND [args]\n\n"
+               "Runs operations plugins and remembers every run.\n\n"
+               "Commands:\n"
+               "  PLUGIN [args]                 run a plugin (see below)\n"
+               "  help [PLUGIN]                 show this help, or a plugin's options\n"
+               "  plugins                       list plugins, their versions and problems\n"
+               "  history [filters]             list past runs (history --help for filters)\n"
+               "  history show ID               a run's details and artifacts\n"
+               "  history export ID --dir DIR   write a run's artifacts back to files\n"
+               "  --version                     print the version\n\n"
+               "Plugins:\n");
+    std::size_t shown = 0;
+    for (const auto& file : plugin_loader::discover(search_path)) {
+        if (file.shadowed || is_builtin_command(file.name)) continue;
+        const auto result = plugin_loader::load(file.path, file.name);
+        const auto* plugin = std::get_if<plugin_loader::LoadedPlugin>(&result);
+        fmt::print(out, "  {:<28}  {}\n", file.name, plugin ? plugin->summary : "(refused: see 'concierge plugins')");
+        ++shown;
+    }
+    if (shown == 0) fmt::print(out, "  (none found: see 'concierge plugins')\n");
+    fmt::print(out, "\n{}\nExit codes and configuration are described in the README.\n", globals.str());
+}
+
+void print_plugin_help(std::FILE* out, const plugin_loader::LoadedPlugin& plugin) {
+    GlobalOptions ignored;
+    std::ostringstream options;
+    options << plugin_options_description(plugin.options, plugin.name) << "\n" << global_options_description(ignored);
+    fmt::print(out, "Usage: concierge {} [options]{}\n\n{}\n", plugin.name, positional_usage(plugin.options), plugin.summary);
+    if (!plugin.description.empty()) fmt::print(out, "\n{}\n", plugin.description);
+    fmt::print(out, "\n{}", options.str());
+}
+
+}  // namespace concierge::cli

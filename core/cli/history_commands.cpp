@@ -1,0 +1,275 @@
+#include "cli/commands.hpp"
+
+#include "history/history_store.hpp"
+#include "runtime/process_info.hpp"
+
+#include <concierge/sdk/exit_code.hpp>
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Timestamp.h>
+#include <boost/program_options.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace concierge::cli {
+
+namespace {
+
+using history::Millis;
+
+std::string iso_utc(Millis millis) {
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(millis * 1000), "%Y-%m-%dT%H:%M:%S.%iZ");
+}
+
+std::string local_time(Millis millis) {
+    return fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(static_cast<std::time_t>(millis / 1000)));
+}
+
+std::string duration_text(const history::Run& run) {
+    if (!run.ended_at) return "-";
+    const Millis took = *run.ended_at - run.started_at;
+    if (took < 60'000) return fmt::format("{:.1f}s", static_cast<double>(took) / 1000.0);
+    return fmt::format("{}m{:02}s", took / 60'000, took / 1000 % 60);
+}
+
+// "7d", "2h", "30m" ago, or an ISO 8601 date or time (UTC unless it carries an offset).
+Millis parse_since(const std::string& text) {
+    if (!text.empty() && text.back() == 'd') {
+        std::int64_t days = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size() - 1, days);
+        if (error == std::errc() && end == text.data() + text.size() - 1) return runtime::now_millis() - days * 86'400'000;
+    }
+    if (auto ago = parse_duration_millis(text); ago && text.find_first_not_of("0123456789") != std::string::npos)
+        return runtime::now_millis() - *ago;
+    Poco::DateTime parsed;
+    int zone = 0;
+    for (const std::string& format : {Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, Poco::DateTimeFormat::ISO8601_FORMAT,
+                                      std::string("%Y-%m-%dT%H:%M"), std::string("%Y-%m-%d")}) {
+        if (Poco::DateTimeParser::tryParse(format, text, parsed, zone)) {
+            parsed.makeUTC(zone);
+            return parsed.timestamp().epochMicroseconds() / 1000;
+        }
+    }
+    throw UsageError(fmt::format("--since: '{}' is neither an age (30m, 2h, 7d) nor a date (2026-11-25, 2026-11-25T10:00)", text));
+}
+
+Poco::JSON::Object::Ptr run_json(const history::Run& run) {
+    Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    Poco::JSON::Array::Ptr arguments = new Poco::JSON::Array;
+    for (const auto& argument : run.arguments) arguments->add(argument);
+    object->set("id", Poco::Int64(run.id));
+    object->set("plugin", run.plugin);
+    object->set("plugin_version", run.plugin_version);
+    object->set("status", history::to_string(run.status));
+    object->set("exit_code", run.exit_code ? Poco::Dynamic::Var(*run.exit_code) : Poco::Dynamic::Var());
+    object->set("started_at", iso_utc(run.started_at));
+    object->set("ended_at", run.ended_at ? Poco::Dynamic::Var(iso_utc(*run.ended_at)) : Poco::Dynamic::Var());
+    object->set("duration_ms", run.ended_at ? Poco::Dynamic::Var(Poco::Int64(*run.ended_at - run.started_at)) : Poco::Dynamic::Var());
+    object->set("arguments", arguments);
+    object->set("summary", run.summary);
+    object->set("error", run.error);
+    object->set("host", run.host);
+    object->set("user", run.user);
+    object->set("pid", Poco::Int64(run.pid));
+    return object;
+}
+
+template <class T>
+void print_json(std::FILE* out, const T& value) {
+    std::ostringstream text;
+    value.stringify(text);
+    fmt::print(out, "{}\n", text.str());
+}
+
+sdk::Cell exit_cell(const history::Run& run) { return run.exit_code ? sdk::Cell(std::int64_t{*run.exit_code}) : sdk::Cell(); }
+
+std::int64_t parse_run_id(const std::string& text) {
+    std::int64_t id = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (error != std::errc() || end != text.data() + text.size() || id <= 0) throw UsageError(fmt::format("'{}' is not a run id", text));
+    return id;
+}
+
+// Parses a subcommand's arguments, global options mixed in; no session after --help.
+std::optional<Session> parse_arguments(const GlobalOptions& leading, po::options_description& own,
+                                       const po::positional_options_description& positional, const std::vector<std::string>& args,
+                                       const char* usage, po::variables_map& map, std::FILE* out, std::FILE* err) {
+    GlobalOptions globals = leading;
+    po::options_description all;
+    all.add(own).add(global_options_description(globals));
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(positional).run(), map);
+        if (globals.help || (map.count("help") && map["help"].as<bool>())) {
+            std::ostringstream text;
+            text << own;
+            fmt::print(out, "Usage: {}\n\n{}", usage, text.str());
+            return std::nullopt;
+        }
+        po::notify(map);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    return Session::open(globals, out, err);
+}
+
+int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+    po::options_description own("Options");
+    own.add_options()("plugin", po::value<std::string>(), "only runs of this plugin")(
+        "status", po::value<std::string>(), "running, succeeded, failed, interrupted or abandoned")(
+        "since", po::value<std::string>(), "only runs started since an age (30m, 2h, 7d) or a date (2026-11-25)")(
+        "limit", po::value<int>()->default_value(20), "at most this many runs, newest first");
+    po::variables_map map;
+    const auto session = parse_arguments(leading, own, {}, args, "concierge history [--plugin P] [--status S] [--since WHEN] [--limit N]",
+                                         map, out, err);
+    if (!session) return 0;
+    history::RunFilter filter;
+    if (map.count("plugin")) filter.plugin = map["plugin"].as<std::string>();
+    if (map.count("status")) {
+        filter.status = history::parse_run_status(map["status"].as<std::string>());
+        if (!filter.status) throw UsageError("--status must be running, succeeded, failed, interrupted or abandoned");
+    }
+    if (map.count("since")) filter.since = parse_since(map["since"].as<std::string>());
+    filter.limit = map["limit"].as<int>();
+    if (filter.limit <= 0) throw UsageError("--limit must be positive");
+
+    const history::HistoryStore store(session->history_path());
+    const auto runs = store.runs(filter);
+    if (session->output_format() == sdk::OutputFormat::Json) {
+        Poco::JSON::Array array;
+        for (const auto& run : runs) array.add(run_json(run));
+        print_json(session->out, array);
+        return 0;
+    }
+    sdk::Table table{{{"id", "ID"}, {"plugin", "PLUGIN"}, {"status", "STATUS"}, {"exit", "EXIT"}, {"started", "STARTED"},
+                      {"took", "TOOK"}, {"summary", "SUMMARY"}},
+                     {}};
+    for (const auto& run : runs) {
+        table.rows.push_back({run.id, run.plugin, history::to_string(run.status), exit_cell(run), local_time(run.started_at),
+                              duration_text(run), run.error.empty() ? run.summary : run.error});
+    }
+    session->print(table);
+    return 0;
+}
+
+history::Run require_run(const history::HistoryStore& store, std::int64_t id) {
+    auto run = store.run(id);
+    if (!run) throw sdk::Error(sdk::ExitCode::NotFound, fmt::format("no run {} in history (see 'concierge history')", id));
+    return *run;
+}
+
+int show_run(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+    po::options_description own("Options");
+    own.add_options()("id", po::value<std::string>()->required(), "the run id");
+    po::positional_options_description positional;
+    positional.add("id", 1);
+    po::variables_map map;
+    const auto session = parse_arguments(leading, own, positional, args, "concierge history show ID", map, out, err);
+    if (!session) return 0;
+    const history::HistoryStore store(session->history_path());
+    const auto run = require_run(store, parse_run_id(map["id"].as<std::string>()));
+    const auto artifacts = store.artifacts(run.id);
+    if (session->output_format() == sdk::OutputFormat::Json) {
+        auto object = run_json(run);
+        Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+        for (const auto& artifact : artifacts) {
+            Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            item->set("name", artifact.name);
+            item->set("media_type", artifact.media_type);
+            item->set("size", Poco::Int64(artifact.size));
+            item->set("sha256", artifact.sha256);
+            list->add(item);
+        }
+        object->set("artifacts", list);
+        print_json(session->out, *object);
+        return 0;
+    }
+    std::string arguments;
+    for (const auto& argument : run.arguments) arguments += (arguments.empty() ? "" : " ") + argument;
+    const std::vector<std::pair<std::string, std::string>> fields{
+        {"Run", std::to_string(run.id)},
+        {"Plugin", fmt::format("{} {}", run.plugin, run.plugin_version)},
+        {"Arguments", arguments},
+        {"Status", history::to_string(run.status)},
+        {"Exit code", run.exit_code ? std::to_string(*run.exit_code) : "-"},
+        {"Started", local_time(run.started_at)},
+        {"Ended", run.ended_at ? local_time(*run.ended_at) : "-"},
+        {"Took", duration_text(run)},
+        {"Host", run.host},
+        {"User", fmt::format("{} (pid {})", run.user, run.pid)},
+        {"Summary", run.summary},
+        {"Error", run.error}};
+    for (const auto& [label, value] : fields)
+        if (!value.empty()) fmt::print(session->out, "{:<11}{}\n", label + ":", value);
+    sdk::Table table{{{"name", "ARTIFACT"}, {"media_type", "TYPE"}, {"size", "SIZE"}, {"sha256", "SHA256"}}, {}};
+    for (const auto& artifact : artifacts)
+        table.rows.push_back({artifact.name, artifact.media_type, artifact.size, artifact.sha256.substr(0, 12)});
+    if (!artifacts.empty()) {
+        fmt::print(session->out, "\n");
+        session->print(table);
+    }
+    return 0;
+}
+
+// An artifact name becomes a file name: nothing that could leave the directory.
+void check_file_name(const std::string& name) {
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
+        throw sdk::Error(sdk::ExitCode::InvalidInput, fmt::format("artifact name '{}' is not a safe file name", name));
+}
+
+int export_run(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+    po::options_description own("Options");
+    own.add_options()("id", po::value<std::string>()->required(), "the run id")(
+        "dir", po::value<std::string>()->required(), "directory to write the artifacts into (created if missing)");
+    po::positional_options_description positional;
+    positional.add("id", 1);
+    po::variables_map map;
+    const auto session = parse_arguments(leading, own, positional, args, "concierge history export ID --dir DIR", map, out, err);
+    if (!session) return 0;
+    const history::HistoryStore store(session->history_path());
+    const auto run = require_run(store, parse_run_id(map["id"].as<std::string>()));
+    const fs::path directory = map["dir"].as<std::string>();
+    fs::create_directories(directory);
+    sdk::Table table{{{"name", "ARTIFACT"}, {"size", "SIZE"}, {"sha256", "SHA256"}, {"path", "PATH"}}, {}};
+    for (const auto& artifact : store.artifacts(run.id)) {
+        check_file_name(artifact.name);
+        const std::string content = store.artifact_content(run.id, artifact.name);  // verified against its sha256
+        const fs::path target = directory / artifact.name;
+        const fs::path partial = directory / ("." + artifact.name + ".partial");
+        {
+            std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+            file.write(content.data(), static_cast<std::streamsize>(content.size()));
+            file.close();
+            if (!file) throw sdk::Error(sdk::ExitCode::Failure, fmt::format("cannot write {}", partial.string()));
+        }
+        // Read back what reached the disk: an export is only as good as the file left behind.
+        std::ifstream check(partial, std::ios::binary);
+        const std::string written((std::istreambuf_iterator<char>(check)), std::istreambuf_iterator<char>());
+        if (history::sha256_hex(written) != artifact.sha256)
+            throw sdk::Error(sdk::ExitCode::Failure, fmt::format("{} does not match its sha256 after writing", target.string()));
+        fs::rename(partial, target);
+        table.rows.push_back({artifact.name, artifact.size, artifact.sha256, target.string()});
+    }
+    session->print(table);
+    return 0;
+}
+
+}  // namespace
+
+int history_command(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+    if (!args.empty() && args.front() == "show") return show_run(leading, {args.begin() + 1, args.end()}, out, err);
+    if (!args.empty() && args.front() == "export") return export_run(leading, {args.begin() + 1, args.end()}, out, err);
+    return list_runs(leading, args, out, err);
+}
+
+}  // namespace concierge::cli

@@ -1,0 +1,66 @@
+#include "cli/session.hpp"
+
+#include "output/formatter.hpp"
+
+#include <cstdlib>
+
+namespace concierge::cli {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> env_value(const std::string& name) {
+    const char* value = std::getenv(name.c_str());
+    if (!value || !*value) return std::nullopt;
+    return std::string(value);
+}
+
+namespace {
+
+// $XDG_..._HOME, else ~/<fallback> (the XDG base directory rules).
+fs::path xdg_dir(const char* variable, const char* fallback) {
+    if (auto value = env_value(variable)) return *value;
+    return fs::path(env_value("HOME").value_or("/")) / fallback;
+}
+
+}  // namespace
+
+Session Session::open(GlobalOptions globals, std::FILE* out, std::FILE* err) {
+    Session session{std::move(globals), {}, {}, out, err};
+    const bool explicit_path = session.globals.config || env_value("CONCIERGE_CONFIG");
+    session.config_path = session.globals.config ? fs::path(*session.globals.config)
+                          : explicit_path        ? fs::path(*env_value("CONCIERGE_CONFIG"))
+                                                 : xdg_dir("XDG_CONFIG_HOME", ".config") / "concierge" / "config";
+    std::error_code error;
+    if (explicit_path && !fs::exists(session.config_path, error))
+        throw config::ConfigError(session.config_path.string() + ": no such config file");
+    session.config = config::ConfigFile::load(session.config_path);
+    return session;
+}
+
+sdk::OutputFormat Session::output_format() const {
+    const std::string format = globals.output ? *globals.output
+                               : env_value("CONCIERGE_OUTPUT") ? *env_value("CONCIERGE_OUTPUT")
+                                                               : config.get("output").value_or("table");
+    if (format == "table") return sdk::OutputFormat::Table;
+    if (format == "json") return sdk::OutputFormat::Json;
+    throw UsageError("--output must be 'table' or 'json', not '" + format + "'");
+}
+
+fs::path Session::history_path() const {
+    if (globals.history) return *globals.history;
+    if (auto home = env_value("CONCIERGE_HOME")) return fs::path(*home) / "history.db";
+    if (auto configured = config.get("history")) return *configured;
+    return xdg_dir("XDG_STATE_HOME", ".local/state") / "concierge" / "history.db";
+}
+
+sdk::LogLevel Session::log_threshold() const {
+    if (globals.verbose) return sdk::LogLevel::Debug;
+    if (globals.quiet) return sdk::LogLevel::Error;
+    return sdk::LogLevel::Info;
+}
+
+void Session::print(const sdk::Table& table) const {
+    std::fputs(output::format_table(table, output_format(), out).c_str(), out);
+}
+
+}  // namespace concierge::cli

@@ -1,0 +1,39 @@
+// The config file: $XDG_CONFIG_HOME/concierge/config (or --config / CONCIERGE_CONFIG).
+//
+//     # comments start with # or ;
+//     output = json                  # a top-level key: "output"
+//     [zabbix]
+//     api-host = https://zbx.example/   # a key in a section: "zabbix.api-host"
+//     user = "Admin"                 # surrounding double quotes are removed
+//
+// Later lines override earlier ones. A malformed line is an error naming the file and line.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace concierge::config {
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class ConfigFile {
+public:
+    ConfigFile() = default;
+    static ConfigFile parse(const std::string& text, const std::string& origin);
+    /// A missing file gives an empty config; an unreadable or malformed one throws ConfigError.
+    static ConfigFile load(const std::filesystem::path& path);
+
+    std::optional<std::string> get(const std::string& key) const;
+    const std::map<std::string, std::string>& entries() const { return entries_; }
+
+private:
+    std::map<std::string, std::string> entries_;
+};
+
+}  // namespace concierge::config

@@ -1,0 +1,65 @@
+// Finding plugin libraries and loading them safely.
+//
+// A plugin for command NAME is a file named concierge-NAME.so. Directories are searched in order:
+// each entry of $CONCIERGE_PLUGIN_PATH (colon-separated), then the installed plugin directory
+// next to the executable. The first file of a name wins; later ones are reported as shadowed.
+// Loading checks the descriptor (abi.hpp) before anything else and never lets a broken library
+// crash the core: every refusal is a one-line reason.
+#pragma once
+
+#include <concierge/sdk/abi.hpp>
+#include <concierge/sdk/options.hpp>
+#include <concierge/sdk/plugin.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace concierge::plugin_loader {
+
+struct PluginFile {
+    std::string name;  ///< from the file name
+    std::filesystem::path path;
+    bool shadowed = false;  ///< an earlier directory has a plugin of the same name
+};
+
+/// The search path: CONCIERGE_PLUGIN_PATH's entries, then the directory beside the executable.
+std::vector<std::filesystem::path> search_path(const char* plugin_path_env, const std::filesystem::path& executable);
+
+/// Every plugin file on the path, in search order, shadowed ones included.
+std::vector<PluginFile> discover(const std::vector<std::filesystem::path>& directories);
+
+/// The file that `concierge NAME` would load, without opening any library.
+std::optional<std::filesystem::path> find(const std::string& name, const std::vector<std::filesystem::path>& directories);
+
+/// A plugin whose descriptor was accepted and whose object was created. Every library the loader
+/// opened stays loaded until the process exits, so nothing a plugin made can outlive its code.
+struct LoadedPlugin {
+    std::string name;
+    std::string version;
+    std::string summary;
+    std::uint32_t abi_major = 0;
+    std::uint32_t abi_minor = 0;
+    std::filesystem::path path;
+    std::vector<sdk::OptionSpec> options;
+    std::string description;
+    std::shared_ptr<sdk::PluginInstance> instance;
+};
+
+struct Refusal {
+    std::string reason;  ///< one line, no trailing period
+};
+
+using LoadResult = std::variant<LoadedPlugin, Refusal>;
+
+/// Loads the library, checks its descriptor, creates the plugin and asks for its options.
+/// `expected_name` is the name the file promises; a descriptor naming another plugin is refused.
+LoadResult load(const std::filesystem::path& path, const std::string& expected_name);
+
+/// What a core of this build accepts: the reason a descriptor is refused, or nothing.
+std::optional<std::string> check_descriptor(const concierge_plugin_descriptor& descriptor, const std::string& expected_name);
+
+}  // namespace concierge::plugin_loader

@@ -1,0 +1,89 @@
+#include "runtime/redaction.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace concierge::runtime {
+
+bool is_secret_name(std::string_view name) {
+    std::string lower(name);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    static constexpr std::array<std::string_view, 6> markers{"pass", "token", "secret", "key", "credential", "auth"};
+    return std::any_of(markers.begin(), markers.end(),
+                       [&](std::string_view marker) { return lower.find(marker) != std::string::npos; });
+}
+
+Redactor Redactor::from_environment(char** environ_block) {
+    Redactor redactor;
+    for (char** entry = environ_block; entry && *entry; ++entry) {
+        std::string_view pair(*entry);
+        const auto equals = pair.find('=');
+        if (equals != std::string_view::npos && is_secret_name(pair.substr(0, equals)))
+            redactor.add_secret(pair.substr(equals + 1));
+    }
+    return redactor;
+}
+
+void Redactor::add_secret(std::string_view value) {
+    if (value.size() < 3) return;
+    if (std::find(secrets_.begin(), secrets_.end(), value) == secrets_.end()) secrets_.emplace_back(value);
+    // Longest first, so a secret that contains another is masked whole.
+    std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
+std::string Redactor::mask(std::string_view text) const {
+    std::string result(text);
+    for (const auto& secret : secrets_) {
+        for (auto at = result.find(secret); at != std::string::npos; at = result.find(secret, at + kMask.size()))
+            result.replace(at, secret.size(), kMask);
+    }
+    return result;
+}
+
+namespace {
+
+const sdk::OptionSpec* find_spec(const std::vector<sdk::OptionSpec>& specs, std::string_view token) {
+    for (const auto& spec : specs) {
+        if (token == "--" + spec.name) return &spec;
+        if (spec.short_name && token.size() == 2 && token[0] == '-' && token[1] == spec.short_name) return &spec;
+    }
+    return nullptr;
+}
+
+bool spec_is_secret(const sdk::OptionSpec* spec, std::string_view option_name) {
+    return (spec && (spec->secret || is_secret_name(spec->name))) || is_secret_name(option_name);
+}
+
+bool takes_value(const sdk::OptionSpec* spec) { return !spec || spec->type != sdk::OptionType::Flag; }
+
+}  // namespace
+
+std::vector<std::string> Redactor::redact_arguments(const std::vector<std::string>& arguments,
+                                                    const std::vector<sdk::OptionSpec>& specs) const {
+    std::vector<std::string> result;
+    result.reserve(arguments.size());
+    bool mask_next = false;
+    for (const auto& argument : arguments) {
+        if (mask_next) {
+            result.emplace_back(kMask);
+            mask_next = false;
+            continue;
+        }
+        if (argument.starts_with("-") && argument != "-" && argument != "--") {
+            const auto equals = argument.find('=');
+            const std::string option = argument.substr(0, equals);
+            const auto* spec = find_spec(specs, option);
+            const bool secret = spec_is_secret(spec, option.substr(option.find_first_not_of('-')));
+            if (secret && equals != std::string::npos) {
+                result.push_back(option + "=" + std::string(kMask));
+                continue;
+            }
+            mask_next = secret && equals == std::string::npos && takes_value(spec);
+        }
+        result.push_back(mask(argument));
+    }
+    return result;
+}
+
+}  // namespace concierge::runtime

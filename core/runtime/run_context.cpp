@@ -1,0 +1,187 @@
+#include "runtime/run_context.hpp"
+
+#include "output/formatter.hpp"
+#include "output/json_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace concierge::runtime {
+
+namespace {
+
+const char* level_name(sdk::LogLevel level) {
+    switch (level) {
+        case sdk::LogLevel::Debug: return "debug";
+        case sdk::LogLevel::Info: return "info";
+        case sdk::LogLevel::Warning: return "warning";
+        case sdk::LogLevel::Error: return "error";
+    }
+    return "log";
+}
+
+sdk::Status failure_from_current_exception(const char* what) noexcept {
+    try {
+        throw;
+    } catch (const history::HistoryError& e) {
+        return {sdk::ExitCode::HistoryError, fmt::format("{}: {}", what, e.what())};
+    } catch (const std::exception& e) {
+        return {sdk::ExitCode::Failure, fmt::format("{}: {}", what, e.what())};
+    } catch (...) {
+        return {sdk::ExitCode::Failure, what};
+    }
+}
+
+}  // namespace
+
+RunContext::RunContext(RunSettings settings, const config::ConfigFile& config, Redactor& redactor,
+                       const Cancellation& cancellation, history::HistoryStore& history, std::int64_t run_id,
+                       std::FILE* out, std::FILE* err)
+    : settings_(std::move(settings)),
+      config_(config),
+      redactor_(redactor),
+      cancellation_(cancellation),
+      history_(history),
+      run_id_(run_id),
+      out_(out),
+      err_(err),
+      progress_on_terminal_(isatty(fileno(err)) != 0) {}
+
+std::optional<std::string> RunContext::option(std::string_view name) const noexcept {
+    try {
+        const auto found = settings_.options.find(std::string(name));
+        if (found == settings_.options.end()) return std::nullopt;
+        return found->second;
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+std::optional<std::string> RunContext::env(std::string_view name) const noexcept {
+    try {
+        if (const char* value = std::getenv(std::string(name).c_str())) return std::string(value);
+    } catch (...) {
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> RunContext::config(std::string_view key) const noexcept {
+    try {
+        return config_.get(std::string(key));
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+sdk::OutputFormat RunContext::output_format() const noexcept { return settings_.format; }
+
+sdk::Status RunContext::emit_table(const sdk::Table& table) noexcept {
+    try {
+        const std::string text = output::format_table(table, settings_.format, out_);
+        std::lock_guard lock(mutex_);
+        clear_progress_locked();
+        std::fputs(redactor_.mask(text).c_str(), out_);
+        std::fflush(out_);
+        return {};
+    } catch (...) {
+        return failure_from_current_exception("cannot print the table");
+    }
+}
+
+std::string RunContext::table_json(const sdk::Table& table) const noexcept {
+    try {
+        return output::to_json(table);
+    } catch (...) {
+        return {};
+    }
+}
+
+void RunContext::emit_text(std::string_view line) noexcept {
+    if (settings_.format == sdk::OutputFormat::Json) return;
+    try {
+        std::lock_guard lock(mutex_);
+        clear_progress_locked();
+        fmt::print(out_, "{}\n", redactor_.mask(line));
+        std::fflush(out_);
+    } catch (...) {
+    }
+}
+
+void RunContext::log(sdk::LogLevel level, std::string_view message) noexcept {
+    if (level < settings_.log_threshold) return;
+    try {
+        std::lock_guard lock(mutex_);
+        clear_progress_locked();
+        fmt::print(err_, "{}: {}: {}\n", settings_.plugin, level_name(level), redactor_.mask(message));
+    } catch (...) {
+    }
+}
+
+void RunContext::progress(std::uint64_t done, std::uint64_t total, std::string_view label) noexcept {
+    if (!progress_on_terminal_) return;
+    try {
+        std::lock_guard lock(mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        // Redrawing more than ~10 times a second only costs time.
+        if (progress_shown_ && done != total && now - last_progress_ < std::chrono::milliseconds(100)) return;
+        last_progress_ = now;
+        const std::string amount = total ? fmt::format("{}/{} ({}%)", done, total, done * 100 / total) : fmt::format("{}", done);
+        fmt::print(err_, "\r\033[K{} {}", redactor_.mask(label), amount);
+        std::fflush(err_);
+        progress_shown_ = true;
+    } catch (...) {
+    }
+}
+
+void RunContext::clear_progress_locked() noexcept {
+    if (!progress_shown_) return;
+    std::fputs("\r\033[K", err_);
+    progress_shown_ = false;
+}
+
+void RunContext::end_progress() noexcept {
+    std::lock_guard lock(mutex_);
+    clear_progress_locked();
+}
+
+bool RunContext::cancelled() const noexcept { return cancellation_.cancelled(); }
+
+bool RunContext::wait_for_cancel(std::chrono::milliseconds timeout) noexcept { return cancellation_.wait_for(timeout); }
+
+sdk::Status RunContext::save_artifact(std::string_view name, std::string_view content, std::string_view media_type) noexcept {
+    try {
+        if (name.empty()) return {sdk::ExitCode::Failure, "an artifact needs a name"};
+        std::lock_guard lock(mutex_);
+        history_.save_artifact(run_id_, std::string(name), std::string(content), std::string(media_type));
+        return {};
+    } catch (...) {
+        return failure_from_current_exception("cannot save the artifact");
+    }
+}
+
+void RunContext::set_summary(std::string_view summary) noexcept {
+    try {
+        std::lock_guard lock(mutex_);
+        summary_ = std::string(summary);
+    } catch (...) {
+    }
+}
+
+void RunContext::add_secret(std::string_view value) noexcept {
+    try {
+        std::lock_guard lock(mutex_);
+        redactor_.add_secret(value);
+    } catch (...) {
+    }
+}
+
+std::int64_t RunContext::run_id() const noexcept { return run_id_; }
+
+std::string RunContext::summary() const {
+    std::lock_guard lock(mutex_);
+    return redactor_.mask(summary_);
+}
+
+}  // namespace concierge::runtime
