@@ -17,6 +17,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -52,11 +53,13 @@ Millis parse_since(const std::string& text) {
     }
     if (auto ago = parse_duration_millis(text); ago && text.find_first_not_of("0123456789") != std::string::npos)
         return runtime::now_millis() - *ago;
+    // Poco's parser is lenient about what follows a match: check the shape first.
+    static const std::regex iso_date(R"(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)");
     Poco::DateTime parsed;
     int zone = 0;
     for (const std::string& format : {Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, Poco::DateTimeFormat::ISO8601_FORMAT,
                                       std::string("%Y-%m-%dT%H:%M"), std::string("%Y-%m-%d")}) {
-        if (Poco::DateTimeParser::tryParse(format, text, parsed, zone)) {
+        if (std::regex_match(text, iso_date) && Poco::DateTimeParser::tryParse(format, text, parsed, zone)) {
             parsed.makeUTC(zone);
             return parsed.timestamp().epochMicroseconds() / 1000;
         }

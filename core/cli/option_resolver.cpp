@@ -172,6 +172,8 @@ std::map<std::string, std::string> resolve_options(const std::vector<sdk::Option
             values[spec.name] = validate(spec, *from_config, "config key " + config_key);
         } else if (!spec.default_value.empty()) {
             values[spec.name] = validate(spec, spec.default_value, "the default");
+        } else if (spec.type == sdk::OptionType::Flag) {
+            values[spec.name] = "false";
         } else if (spec.required) {
             const std::string how = spec.positional ? "the argument " + value_name(spec) : "--" + spec.name;
             throw UsageError(fmt::format("missing {}{}", how, spec.env.empty() ? "" : " (or set " + spec.env + ")"));

@@ -69,8 +69,8 @@ class Adapter final : public PluginInstance {
 public:
     Status describe(std::vector<OptionSpec>& options, std::string& description) noexcept override {
         try {
-            options = action_.options();
-            description = action_.description();
+            options = action().options();
+            description = action().description();
             return {};
         } catch (...) {
             return status_from_current_exception();
@@ -78,7 +78,7 @@ public:
     }
     Status run(Context& ctx) noexcept override {
         try {
-            action_.run(ctx);
+            action().run(ctx);
             return {};
         } catch (...) {
             return status_from_current_exception();
@@ -86,6 +86,8 @@ public:
     }
 
 private:
+    // Through the base class, so an Action may keep its overrides private.
+    Action& action() noexcept { return action_; }
     A action_;
 };
 

@@ -1,0 +1,569 @@
+#include "history/history_store.hpp"
+
+#include "runtime/process_info.hpp"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/SHA2Engine.h>
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace concierge::history {
+namespace {
+
+constexpr int busy_timeout_ms = 10000;
+constexpr int wal_retry_ms = 5;
+constexpr int zstd_level = 3;
+
+// Forward-only: entry i takes the schema from version i to i + 1. Never edit a released entry.
+constexpr std::array migrations = {
+    R"sql(
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    plugin TEXT NOT NULL,
+    plugin_version TEXT NOT NULL,
+    arguments TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted')),
+    exit_code INTEGER,
+    summary TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    host TEXT NOT NULL,
+    user TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    pid_start TEXT NOT NULL
+);
+CREATE INDEX runs_started_at ON runs(started_at);
+CREATE INDEX runs_plugin_started_at ON runs(plugin, started_at);
+-- (status, started_at) rather than (status): it also serves "newest N with this status" without a sort.
+CREATE INDEX runs_status_started_at ON runs(status, started_at);
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE artifacts (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (run_id, name)
+);
+-- Lets a blob's references be found without a scan (foreign-key checks, orphan cleanup).
+CREATE INDEX artifacts_sha256 ON artifacts(sha256);
+)sql",
+};
+
+[[noreturn]] void fail(sqlite3* db, const std::string& doing) {
+    throw HistoryError("history database: " + doing + ": " + sqlite3_errmsg(db));
+}
+
+void exec(sqlite3* db, const char* sql, const std::string& doing) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(db, doing);
+}
+
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql, std::string doing) : db_(db), doing_(std::move(doing)) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db_, doing_);
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    void bind(int index, std::int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); }
+    void bind(int index, const std::string& text) {
+        check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    }
+    void bind_blob(int index, const std::string& bytes) {
+        check(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+    }
+
+    /// True while there is a row to read.
+    bool step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        fail(db_, doing_);
+    }
+
+    bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+    /// Text or blob bytes, embedded NULs included.
+    std::string bytes(int column) const {
+        const void* data = sqlite3_column_blob(stmt_, column);
+        const int size = sqlite3_column_bytes(stmt_, column);
+        return data ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size)) : std::string();
+    }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) fail(db_, doing_);
+    }
+
+    sqlite3* db_;
+    std::string doing_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits on the busy timeout
+/// instead of failing on a read-to-write lock upgrade. Rolls back unless committed.
+class WriteTransaction {
+public:
+    WriteTransaction(sqlite3* db, const std::string& doing) : db_(db), doing_(doing) {
+        exec(db_, "BEGIN IMMEDIATE", doing_ + " (begin)");
+    }
+    ~WriteTransaction() {
+        if (!committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+    void commit() {
+        exec(db_, "COMMIT", doing_ + " (commit)");
+        committed_ = true;
+    }
+
+private:
+    sqlite3* db_;
+    std::string doing_;
+    bool committed_ = false;
+};
+
+int user_version(sqlite3* db) {
+    Statement stmt(db, "PRAGMA user_version", "reading the schema version");
+    stmt.step();
+    return static_cast<int>(stmt.integer(0));
+}
+
+void refuse_newer(int found, const std::filesystem::path& path) {
+    if (found > HistoryStore::current_schema_version()) {
+        throw HistoryError("history database " + path.string() + " has schema version " + std::to_string(found) +
+                           " but this concierge knows only up to " +
+                           std::to_string(HistoryStore::current_schema_version()) +
+                           "; upgrade concierge to use it");
+    }
+}
+
+void migrate(sqlite3* db, const std::filesystem::path& path) {
+    refuse_newer(user_version(db), path);
+    for (int target = 1; target <= HistoryStore::current_schema_version(); ++target) {
+        if (user_version(db) >= target) continue;
+        WriteTransaction transaction(db, "migrating to schema version " + std::to_string(target));
+        // Another process may have migrated between the check above and taking the write lock.
+        const int found = user_version(db);
+        refuse_newer(found, path);
+        if (found >= target) continue;
+        exec(db, migrations[static_cast<std::size_t>(target - 1)],
+             "migrating to schema version " + std::to_string(target));
+        // PRAGMA takes no bound parameters; target is our own integer.
+        exec(db, ("PRAGMA user_version = " + std::to_string(target)).c_str(), "recording the schema version");
+        transaction.commit();
+    }
+}
+
+/// Switching a new database to WAL needs an exclusive lock, and when two connections both ask for it
+/// SQLite fails one with SQLITE_BUSY at once (waiting could deadlock) instead of calling the busy
+/// handler. It cannot run inside a transaction either, so retry until the busy timeout is used up.
+void use_wal(sqlite3* db, const std::filesystem::path& path) {
+    const auto capture = [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+        return 0;
+    };
+    std::string mode;
+    int rc = SQLITE_OK;
+    for (int waited_ms = 0;; waited_ms += wal_retry_ms) {
+        rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", capture, &mode, nullptr);
+        if (rc != SQLITE_BUSY || waited_ms >= busy_timeout_ms) break;
+        sqlite3_sleep(wal_retry_ms);
+    }
+    if (rc != SQLITE_OK) fail(db, "switching to WAL");
+    if (mode != "wal") {
+        throw HistoryError("history database " + path.string() + ": cannot use WAL journal mode (got '" + mode +
+                           "'); is it on a network file system?");
+    }
+}
+
+/// Creates the missing parent directories 0700: the database holds command lines.
+void create_private_parents(const std::filesystem::path& path) {
+    std::vector<std::filesystem::path> missing;
+    std::error_code unknown;  // an unreadable ancestor is left for mkdir to report
+    for (auto dir = path.parent_path(); !dir.empty() && !std::filesystem::exists(dir, unknown);
+         dir = dir.parent_path()) {
+        missing.push_back(dir);
+        if (dir == dir.parent_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+            throw HistoryError("cannot create directory " + it->string() + ": " + std::strerror(errno));
+        }
+    }
+}
+
+/// SQLite creates its -wal and -shm files with the database file's mode, so creating it 0600 here
+/// keeps all three private.
+void create_private_file(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ::close(fd);
+    } else if (errno != EEXIST) {
+        throw HistoryError("cannot create " + path.string() + ": " + std::strerror(errno));
+    }
+}
+
+/// Replaces each maximal invalid subpart of UTF-8 with U+FFFD (the Unicode-recommended practice),
+/// leaving valid text, NULs included, untouched.
+std::string valid_utf8(const std::string& bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        const auto lead = static_cast<unsigned char>(bytes[i]);
+        const std::size_t length = lead < 0x80                  ? 1
+                                   : lead >= 0xC2 && lead <= 0xDF ? 2
+                                   : lead >= 0xE0 && lead <= 0xEF ? 3
+                                   : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                                  : 0;
+        std::size_t good = length > 0 ? 1 : 0;
+        for (; good < length && i + good < bytes.size(); ++good) {
+            const auto next = static_cast<unsigned char>(bytes[i + good]);
+            // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+            const unsigned char low = good == 1 && lead == 0xE0 ? 0xA0 : good == 1 && lead == 0xF0 ? 0x90 : 0x80;
+            const unsigned char high = good == 1 && lead == 0xED ? 0x9F : good == 1 && lead == 0xF4 ? 0x8F : 0xBF;
+            if (next < low || next > high) break;
+        }
+        if (length > 0 && good == length) {
+            out.append(bytes, i, length);
+            i += length;
+        } else {
+            out += "\xEF\xBF\xBD";
+            i += good > 0 ? good : 1;
+        }
+    }
+    return out;
+}
+
+std::string arguments_to_json(const std::vector<std::string>& arguments) {
+    // JSON text is Unicode (Poco's parser rejects invalid UTF-8) but an argument may be any bytes.
+    Poco::JSON::Array array;
+    for (const auto& argument : arguments) array.add(valid_utf8(argument));
+    std::ostringstream out;
+    array.stringify(out);
+    return out.str();
+}
+
+std::vector<std::string> arguments_from_json(const std::string& json, std::int64_t run_id) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto array = parser.parse(json).extract<Poco::JSON::Array::Ptr>();
+        std::vector<std::string> arguments;
+        arguments.reserve(array->size());
+        for (std::size_t i = 0; i < array->size(); ++i) arguments.push_back(array->getElement<std::string>(i));
+        return arguments;
+    } catch (const Poco::Exception& error) {
+        throw HistoryError("history database: run " + std::to_string(run_id) +
+                           " has unreadable arguments: " + error.displayText());
+    }
+}
+
+/// Whether a run recorded on this host as running by pid (started at pid_start) has no process left.
+bool process_gone(std::int64_t pid, const std::string& pid_start) {
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return true;
+    const auto process = static_cast<pid_t>(pid);
+    if (kill(process, 0) != 0 && errno == ESRCH) return true;
+    if (pid_start.empty()) return false;
+    const std::string actual = runtime::process_start_time(process);
+    // A different start time means the pid now names another process.
+    return !actual.empty() && actual != pid_start;
+}
+
+constexpr const char* run_columns =
+    "id, plugin, plugin_version, arguments, started_at, ended_at, status, exit_code, summary, error, host, "
+    "user, pid, pid_start";
+
+/// Reads a row selected with run_columns, telling abandoned runs apart.
+Run read_run(const Statement& stmt) {
+    Run run;
+    run.id = stmt.integer(0);
+    run.plugin = stmt.bytes(1);
+    run.plugin_version = stmt.bytes(2);
+    run.arguments = arguments_from_json(stmt.bytes(3), run.id);
+    run.started_at = stmt.integer(4);
+    if (!stmt.is_null(5)) run.ended_at = stmt.integer(5);
+    const std::string status = stmt.bytes(6);
+    const auto parsed = parse_run_status(status);
+    if (!parsed) {
+        throw HistoryError("history database: run " + std::to_string(run.id) + " has unknown status '" + status + "'");
+    }
+    run.status = *parsed;
+    if (!stmt.is_null(7)) run.exit_code = static_cast<int>(stmt.integer(7));
+    run.summary = stmt.bytes(8);
+    run.error = stmt.bytes(9);
+    run.host = stmt.bytes(10);
+    run.user = stmt.bytes(11);
+    run.pid = stmt.integer(12);
+    static const std::string host = runtime::host_name();
+    if (run.status == RunStatus::Running && run.host == host && process_gone(run.pid, stmt.bytes(13))) {
+        run.status = RunStatus::Abandoned;
+    }
+    return run;
+}
+
+std::string compress(const std::string& bytes) {
+    std::string out(ZSTD_compressBound(bytes.size()), '\0');
+    const std::size_t size = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), zstd_level);
+    if (ZSTD_isError(size)) throw HistoryError(std::string("compressing an artifact: ") + ZSTD_getErrorName(size));
+    out.resize(size);
+    return out;
+}
+
+std::string decompress(const std::string& compressed, std::int64_t expected_size, const std::string& what) {
+    const unsigned long long declared = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
+    if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN || expected_size < 0 ||
+        declared != static_cast<unsigned long long>(expected_size)) {
+        throw HistoryError("history database: " + what + " is corrupt (bad compressed frame)");
+    }
+    std::string out(static_cast<std::size_t>(declared), '\0');
+    const std::size_t size = ZSTD_decompress(out.data(), out.size(), compressed.data(), compressed.size());
+    if (ZSTD_isError(size) || size != out.size()) {
+        throw HistoryError("history database: " + what + " is corrupt (" +
+                           (ZSTD_isError(size) ? ZSTD_getErrorName(size) : "short content") + ")");
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string to_string(RunStatus status) {
+    switch (status) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Succeeded: return "succeeded";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Interrupted: return "interrupted";
+    case RunStatus::Abandoned: return "abandoned";
+    }
+    return "unknown";
+}
+
+std::optional<RunStatus> parse_run_status(const std::string& text) {
+    for (const auto status : {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Interrupted,
+                              RunStatus::Abandoned}) {
+        if (text == to_string(status)) return status;
+    }
+    return std::nullopt;
+}
+
+std::string sha256_hex(const std::string& bytes) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(bytes);
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+HistoryStore::HistoryStore(const std::filesystem::path& path) {
+    create_private_parents(path);
+    create_private_file(path);
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    // The handle exists even when opening failed, and must be closed either way.
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    if (rc != SQLITE_OK) {
+        throw HistoryError("cannot open history database " + path.string() + ": " +
+                           (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    }
+    // Same as PRAGMA busy_timeout; set first so that even switching to WAL waits for other processes.
+    sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+    use_wal(db.get(), path);
+    exec(db.get(), "PRAGMA synchronous = NORMAL", "setting synchronous");
+    exec(db.get(), "PRAGMA foreign_keys = ON", "enabling foreign keys");
+    migrate(db.get(), path);
+    db_ = db.release();
+}
+
+HistoryStore::~HistoryStore() {
+    sqlite3_close(db_);
+}
+
+int HistoryStore::current_schema_version() {
+    return static_cast<int>(migrations.size());
+}
+
+int HistoryStore::schema_version() const {
+    return user_version(db_);
+}
+
+std::int64_t HistoryStore::begin_run(const NewRun& run) {
+    const std::string doing = "recording the start of a " + run.plugin + " run";
+    WriteTransaction transaction(db_, doing);
+    Statement insert(db_,
+                     "INSERT INTO runs (plugin, plugin_version, arguments, started_at, status, host, user, pid, "
+                     "pid_start) VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8)",
+                     doing);
+    insert.bind(1, run.plugin);
+    insert.bind(2, run.plugin_version);
+    insert.bind(3, arguments_to_json(run.arguments));
+    insert.bind(4, run.started_at);
+    insert.bind(5, run.host);
+    insert.bind(6, run.user);
+    insert.bind(7, run.pid);
+    insert.bind(8, run.pid_start);
+    insert.step();
+    const std::int64_t id = sqlite3_last_insert_rowid(db_);
+    transaction.commit();
+    return id;
+}
+
+void HistoryStore::finish_run(std::int64_t run_id, const RunOutcome& outcome) {
+    const std::string doing = "recording the end of run " + std::to_string(run_id);
+    if (outcome.status == RunStatus::Running || outcome.status == RunStatus::Abandoned) {
+        throw HistoryError(doing + ": a run cannot finish as " + to_string(outcome.status));
+    }
+    WriteTransaction transaction(db_, doing);
+    Statement update(db_,
+                     "UPDATE runs SET ended_at = ?1, status = ?2, exit_code = ?3, summary = ?4, error = ?5 "
+                     "WHERE id = ?6",
+                     doing);
+    update.bind(1, outcome.ended_at);
+    update.bind(2, to_string(outcome.status));
+    update.bind(3, std::int64_t{outcome.exit_code});
+    update.bind(4, outcome.summary);
+    update.bind(5, outcome.error);
+    update.bind(6, run_id);
+    update.step();
+    if (sqlite3_changes(db_) == 0) throw HistoryError(doing + ": no such run");
+    transaction.commit();
+}
+
+ArtifactInfo HistoryStore::save_artifact(std::int64_t run_id, const std::string& name, const std::string& content,
+                                         const std::string& media_type) {
+    const std::string doing = "saving artifact '" + name + "' of run " + std::to_string(run_id);
+    const ArtifactInfo info{name, media_type, static_cast<std::int64_t>(content.size()), sha256_hex(content)};
+    // Outside the transaction, so processes compress in parallel and hold the write lock briefly.
+    const std::string compressed = compress(content);
+
+    WriteTransaction transaction(db_, doing);
+    std::optional<std::string> replaced;
+    {
+        Statement previous(db_, "SELECT sha256 FROM artifacts WHERE run_id = ?1 AND name = ?2", doing);
+        previous.bind(1, run_id);
+        previous.bind(2, name);
+        if (previous.step()) replaced = previous.bytes(0);
+    }
+    {
+        Statement blob(db_,
+                       "INSERT OR IGNORE INTO blobs (sha256, size, compression, data) VALUES (?1, ?2, 'zstd', ?3)",
+                       doing);
+        blob.bind(1, info.sha256);
+        blob.bind(2, info.size);
+        blob.bind_blob(3, compressed);
+        blob.step();
+    }
+    {
+        Statement artifact(db_,
+                           "INSERT INTO artifacts (run_id, name, sha256, media_type, size) VALUES (?1, ?2, ?3, ?4, ?5) "
+                           "ON CONFLICT (run_id, name) DO UPDATE SET sha256 = excluded.sha256, "
+                           "media_type = excluded.media_type, size = excluded.size",
+                           doing);
+        artifact.bind(1, run_id);
+        artifact.bind(2, name);
+        artifact.bind(3, info.sha256);
+        artifact.bind(4, media_type);
+        artifact.bind(5, info.size);
+        artifact.step();
+    }
+    if (replaced && *replaced != info.sha256) {
+        // The replaced content may now belong to no artifact at all.
+        Statement orphan(db_,
+                         "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS "
+                         "(SELECT 1 FROM artifacts WHERE sha256 = ?1)",
+                         doing);
+        orphan.bind(1, *replaced);
+        orphan.step();
+    }
+    transaction.commit();
+    return info;
+}
+
+std::vector<ArtifactInfo> HistoryStore::artifacts(std::int64_t run_id) const {
+    Statement select(db_, "SELECT name, media_type, size, sha256 FROM artifacts WHERE run_id = ?1 ORDER BY name",
+                     "listing the artifacts of run " + std::to_string(run_id));
+    select.bind(1, run_id);
+    std::vector<ArtifactInfo> result;
+    while (select.step()) result.push_back({select.bytes(0), select.bytes(1), select.integer(2), select.bytes(3)});
+    return result;
+}
+
+std::string HistoryStore::artifact_content(std::int64_t run_id, const std::string& name) const {
+    const std::string what = "artifact '" + name + "' of run " + std::to_string(run_id);
+    Statement select(db_,
+                     "SELECT b.sha256, b.size, b.compression, b.data FROM artifacts a "
+                     "JOIN blobs b ON b.sha256 = a.sha256 WHERE a.run_id = ?1 AND a.name = ?2",
+                     "reading " + what);
+    select.bind(1, run_id);
+    select.bind(2, name);
+    if (!select.step()) throw HistoryError("history database: no " + what);
+    const std::string compression = select.bytes(2);
+    if (compression != "zstd") {
+        throw HistoryError("history database: " + what + " uses unknown compression '" + compression + "'");
+    }
+    std::string content = decompress(select.bytes(3), select.integer(1), what);
+    if (sha256_hex(content) != select.bytes(0)) {
+        throw HistoryError("history database: " + what + " is corrupt (sha256 mismatch)");
+    }
+    return content;
+}
+
+std::optional<Run> HistoryStore::run(std::int64_t run_id) const {
+    Statement select(db_, (std::string("SELECT ") + run_columns + " FROM runs WHERE id = ?1").c_str(),
+                     "reading run " + std::to_string(run_id));
+    select.bind(1, run_id);
+    if (!select.step()) return std::nullopt;
+    return read_run(select);
+}
+
+std::vector<Run> HistoryStore::runs(const RunFilter& filter) const {
+    // Running and Abandoned are both stored as 'running'; which one a row is gets decided in C++, so
+    // the limit applies after that.
+    const bool classify = filter.status == RunStatus::Running || filter.status == RunStatus::Abandoned;
+    // Only fixed SQL fragments are concatenated; every value is bound.
+    std::string sql = std::string("SELECT ") + run_columns + " FROM runs WHERE 1";
+    if (filter.plugin) sql += " AND plugin = ?1";
+    if (filter.status) sql += " AND status = ?2";
+    if (filter.since) sql += " AND started_at >= ?3";
+    sql += " ORDER BY started_at DESC, id DESC";
+    if (!classify) sql += " LIMIT ?4";
+
+    Statement select(db_, sql.c_str(), "listing runs");
+    if (filter.plugin) select.bind(1, *filter.plugin);
+    if (filter.status) select.bind(2, to_string(classify ? RunStatus::Running : *filter.status));
+    if (filter.since) select.bind(3, *filter.since);
+    // A limit of zero or less means no limit (SQLite's LIMIT -1).
+    const std::int64_t limit = filter.limit > 0 ? filter.limit : -1;
+    if (!classify) select.bind(4, limit);
+
+    std::vector<Run> result;
+    while ((limit < 0 || static_cast<std::int64_t>(result.size()) < limit) && select.step()) {
+        Run run = read_run(select);
+        if (!classify || run.status == *filter.status) result.push_back(std::move(run));
+    }
+    return result;
+}
+
+}  // namespace concierge::history

@@ -1,0 +1,507 @@
+#!/usr/bin/env bash
+# A real Zabbix 6.0 frontend API sandbox on loopback, for tests, the README's "run the main job" and
+# benchmarks. Two independent instances share one private PostgreSQL cluster:
+#   source       http://127.0.0.1:$ZBX_SANDBOX_SOURCE_PORT/api_jsonrpc.php  (database zabbix_source)
+#   destination  http://127.0.0.1:$ZBX_SANDBOX_DEST_PORT/api_jsonrpc.php    (database zabbix_destination)
+# Login Admin / zabbix on both. No Zabbix server daemon runs (calls that need it, e.g. script.execute, fail).
+#
+# Usage: scripts/sandbox/zabbix.sh up | down | status | reset [source|destination|all] | env [source|destination]
+#   up      installs packages if needed (scripts/install-deps.sh zabbix), creates the cluster, loads the
+#           schema once into a pristine template database, starts PostgreSQL and two PHP built-in servers
+#           and waits until both APIs answer apiinfo.version. Idempotent: when already up it only reports.
+#   down    stops both PHP servers (by their recorded process groups) and PostgreSQL (pg_ctl on our data dir).
+#   reset   drops and recreates the instance database(s) from the pristine template (~1 s); servers keep running.
+#   status  prints what runs; exit 0 when everything is up, 3 otherwise.
+#   env     prints `export ZBX_API_HOST=... ZBX_USER=... ZBX_PASS=...` for eval (default: source).
+#
+# Environment:
+#   CONCIERGE_SANDBOX_DIR     state root (default <repo>/.sandbox); zabbix state in $CONCIERGE_SANDBOX_DIR/zabbix
+#   ZBX_SANDBOX_PG_PORT       PostgreSQL port on 127.0.0.1 (default 55432)
+#   ZBX_SANDBOX_SOURCE_PORT   source API port (default 18601)
+#   ZBX_SANDBOX_DEST_PORT     destination API port (default 18602)
+#   ZBX_SANDBOX_WORKERS       PHP_CLI_SERVER_WORKERS per instance (default 4)
+#   ZBX_SANDBOX_TIMEOUT       seconds to wait for each API to answer (default 90)
+# Must run as root (runuser to the postgres user, writes /etc/zabbix/zabbix.conf.php).
+set -Eeuo pipefail
+umask 022
+
+PROG=zabbix-sandbox
+# One line; inside $(...) it exits 97 so the ERR trap does not report the same failure again.
+die() { echo "$PROG: error: $*" >&2; ((BASH_SUBSHELL)) && exit 97; exit 1; }
+log() { echo "$PROG: $*" >&2; }
+trap 'rc=$?; ((rc == 97)) || echo "$PROG: error: command failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2; exit 1' ERR
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SANDBOX_DIR=${CONCIERGE_SANDBOX_DIR:-$REPO/.sandbox}
+STATE=$SANDBOX_DIR/zabbix
+PGDATA=$STATE/pgdata
+PGSOCK=$STATE/pgsock
+RUNDIR=$STATE/run
+LOGDIR=$STATE/log
+CACHE=$STATE/cache
+SCHEMA_DIR=$STATE/schema
+PHP_INI_DIR=$STATE/php.d
+ZBX_CONF=/etc/zabbix/zabbix.conf.php
+FRONTEND_DIR=/usr/share/zabbix
+
+PG_PORT=${ZBX_SANDBOX_PG_PORT:-55432}
+SOURCE_PORT=${ZBX_SANDBOX_SOURCE_PORT:-18601}
+DEST_PORT=${ZBX_SANDBOX_DEST_PORT:-18602}
+WORKERS=${ZBX_SANDBOX_WORKERS:-4}
+API_TIMEOUT=${ZBX_SANDBOX_TIMEOUT:-90}
+PRISTINE_DB=zabbix_pristine
+LOADING_DB=zabbix_pristine_loading
+INSTANCES=(source destination)
+MARKER='concierge zabbix sandbox (scripts/sandbox/zabbix.sh)'
+
+for v in PG_PORT SOURCE_PORT DEST_PORT WORKERS API_TIMEOUT; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
+done
+[[ $SOURCE_PORT != "$DEST_PORT" && $PG_PORT != "$SOURCE_PORT" && $PG_PORT != "$DEST_PORT" ]] ||
+  die "ports must differ: pg $PG_PORT, source $SOURCE_PORT, destination $DEST_PORT"
+
+inst_port() { case $1 in source) echo "$SOURCE_PORT" ;; destination) echo "$DEST_PORT" ;; *) die "unknown instance '$1' (source, destination)" ;; esac; }
+inst_db() { case $1 in source | destination) echo "zabbix_$1" ;; *) die "unknown instance '$1' (source, destination)" ;; esac; }
+api_url() { echo "http://127.0.0.1:$(inst_port "$1")/api_jsonrpc.php"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+pg_bin() {
+  local d
+  if [[ -n ${ZBX_SANDBOX_PG_BIN:-} ]]; then echo "$ZBX_SANDBOX_PG_BIN"; return; fi
+  for d in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV || true); do
+    [[ -x $d/initdb && -x $d/pg_ctl ]] && { echo "$d"; return; }
+  done
+  return 1
+}
+
+# --- processes -------------------------------------------------------------------------------------------
+
+# A live (not zombie) process.
+alive() { local s; [[ -r /proc/$1/stat ]] && s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [[ $s != Z ]]; }
+# Live members of process group $1.
+group_members() { ps -eo pid=,pgid=,stat= | awk -v g="$1" '$2 == g && $3 !~ /^Z/ { print $1 }'; }
+pgid_of() { ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ' || true; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# PID of our PHP server for an instance, or nothing (stale pid files are removed).
+php_pid() {
+  local inst=$1 f pid cmd
+  f=$RUNDIR/php-$inst.pid
+  [[ -s $f ]] || return 0
+  pid=$(<"$f")
+  if [[ $pid =~ ^[0-9]+$ ]] && alive "$pid"; then
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    if [[ $cmd == *php*"-S 127.0.0.1:$(inst_port "$inst")"* ]]; then echo "$pid"; return 0; fi
+  fi
+  rm -f "$f"
+}
+
+pg_ctl_() { (cd "$STATE" && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" "$@") 9>&-; }
+pg_running() { [[ -s $PGDATA/PG_VERSION ]] && pg_ctl_ status >/dev/null 2>&1; }
+pg_pid() { [[ -s $PGDATA/postmaster.pid ]] && head -n1 "$PGDATA/postmaster.pid" || true; }
+psql_() { PGCONNECT_TIMEOUT=5 PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
+pg_ready() { PGCONNECT_TIMEOUT=3 "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres; }
+db_exists() { [[ $(psql_ -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$1'") == 1 ]]; }
+
+# apiinfo.version of an instance, or nothing.
+api_version() {
+  local out
+  out=$(curl -sS --max-time "${2:-5}" -H 'Content-Type: application/json-rpc' \
+    -d '{"jsonrpc":"2.0","method":"apiinfo.version","params":{},"id":1}' "$(api_url "$1")" 2>/dev/null) || return 0
+  sed -n 's/.*"result":"\([^"]*\)".*/\1/p' <<<"$out"
+}
+
+need_root() { [[ $(id -u) -eq 0 ]] || die "must run as root (it runs initdb/pg_ctl as postgres and writes $ZBX_CONF); try: sudo $0 $*"; }
+
+lock() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock"
+  flock -w 900 9 || die "another zabbix.sh holds $STATE/.lock for more than 900 s"
+}
+
+# --- setup -----------------------------------------------------------------------------------------------
+
+install_packages() {
+  local t0; t0=$(now)
+  bash "$REPO/scripts/install-deps.sh" zabbix 9>&- || die "package install failed: scripts/install-deps.sh zabbix"
+  PGBIN=$(pg_bin) || die "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin after install"
+  [[ -f $FRONTEND_DIR/api_jsonrpc.php ]] || die "Zabbix frontend missing: $FRONTEND_DIR/api_jsonrpc.php"
+  command -v php >/dev/null || die "php not found after install"
+  getent passwd postgres >/dev/null || die "user postgres does not exist (postgresql-common should create it)"
+  log "packages ready ($(since "$t0") s)"
+}
+
+ensure_dirs() {
+  mkdir -p "$STATE" "$RUNDIR" "$LOGDIR" "$CACHE" "$SCHEMA_DIR" "$PHP_INI_DIR" "$PGSOCK"
+  chown postgres: "$PGSOCK"
+  chmod 0755 "$PGSOCK"
+  touch "$LOGDIR/postgres.log"
+  chown postgres: "$LOGDIR/postgres.log"
+  runuser -u postgres -- test -w "$PGSOCK" ||
+    die "user postgres cannot reach $PGSOCK (a parent directory is not traversable); chmod o+x the parents or set CONCIERGE_SANDBOX_DIR"
+}
+
+ensure_cluster() {
+  if [[ ! -s $PGDATA/PG_VERSION ]]; then
+    log "initdb $PGDATA"
+    rm -rf "$PGDATA"
+    mkdir -p "$PGDATA"
+    chown postgres: "$PGDATA"
+    chmod 0700 "$PGDATA"
+    (cd "$STATE" && runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 \
+      --locale=C.UTF-8 --no-instructions >"$LOGDIR/initdb.log" 2>&1) 9>&- ||
+      die "initdb failed: $(tail -n 3 "$LOGDIR/initdb.log" | tr '\n' ' ')"
+    cat >>"$PGDATA/postgresql.conf" <<EOF
+
+# --- $MARKER: a throw-away test cluster ---
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+listen_addresses = '127.0.0.1'
+max_connections = 100
+include_if_exists = 'sandbox-runtime.conf'
+EOF
+  fi
+  # Port and socket directory follow the environment at every start.
+  local sockdir=$PGSOCK
+  if ((${#PGSOCK} + 20 > 107)); then
+    log "socket path too long for a unix socket, TCP only: $PGSOCK"
+    sockdir=
+  fi
+  printf "# written by %s at each start\nport = %s\nunix_socket_directories = '%s'\n" \
+    "$MARKER" "$PG_PORT" "${sockdir//\'/\'\'}" >"$PGDATA/sandbox-runtime.conf"
+  chown postgres: "$PGDATA/sandbox-runtime.conf"
+}
+
+start_pg() {
+  if pg_running; then
+    pg_ready || die "PostgreSQL of $PGDATA runs (pid $(pg_pid)) but does not answer on 127.0.0.1:$PG_PORT; was it started with another ZBX_SANDBOX_PG_PORT? run: $0 down"
+    return 0
+  fi
+  port_open "$PG_PORT" && die "port $PG_PORT is already in use by another process; set ZBX_SANDBOX_PG_PORT"
+  local t0; t0=$(now)
+  pg_ctl_ -l "$LOGDIR/postgres.log" -w -t 60 start >/dev/null 2>&1 ||
+    die "PostgreSQL did not start; $LOGDIR/postgres.log ends with: $(tail -n 5 "$LOGDIR/postgres.log" | tr '\n' ' ')"
+  pg_pid >"$RUNDIR/postgres.pid"
+  log "PostgreSQL up on 127.0.0.1:$PG_PORT, pid $(pg_pid) ($(since "$t0") s)"
+}
+
+# The zabbix-server-pgsql version built from the same source as the frontend $1: the frontend refuses a
+# database of another version. The server package may carry a binNMU suffix (Debian 12: frontend
+# 1:6.0.14+dfsg-1, server 1:6.0.14+dfsg-1+b1).
+server_pgsql_version() {
+  apt-cache madison zabbix-server-pgsql 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+    awk -v v="$1" '$0 == v || index($0, v "+b") == 1' | sort -rV | head -n1 || true
+}
+
+ensure_schema() {
+  local f ok=1
+  for f in schema images data; do [[ -s $SCHEMA_DIR/$f.sql.gz ]] || ok=0; done
+  ((ok)) && return 0
+  local ver deb tmp t0
+  t0=$(now)
+  ver=$(dpkg-query -W -f='${Version}' zabbix-frontend-php 2>/dev/null) || die "zabbix-frontend-php is not installed"
+  deb=$(ls "$CACHE"/zabbix-server-pgsql_*.deb 2>/dev/null | head -n1 || true)
+  if [[ -z $deb ]]; then
+    local want
+    want=$(server_pgsql_version "$ver")
+    if [[ -z $want ]]; then
+      apt-get -o DPkg::Lock::Timeout=600 update -qq >"$LOGDIR/apt-update.log" 2>&1 || true
+      want=$(server_pgsql_version "$ver")
+    fi
+    [[ -n $want ]] || die "no zabbix-server-pgsql matching the frontend's version $ver in the apt archive (apt-cache madison zabbix-server-pgsql)"
+    log "downloading zabbix-server-pgsql=$want (schema only; not installed)"
+    (cd "$CACHE" && apt-get -q -o APT::Sandbox::User=root download "zabbix-server-pgsql=$want" >"$LOGDIR/apt-download.log" 2>&1) ||
+      die "apt-get download zabbix-server-pgsql=$want failed: $(tail -n 2 "$LOGDIR/apt-download.log" | tr '\n' ' ')"
+    deb=$(ls "$CACHE"/zabbix-server-pgsql_*.deb | head -n1)
+  fi
+  tmp=$(mktemp -d "$CACHE/extract.XXXXXX")
+  dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
+  for f in schema images data; do
+    [[ -s $tmp/usr/share/zabbix-server-pgsql/$f.sql.gz ]] || { rm -rf "$tmp"; die "$deb has no usr/share/zabbix-server-pgsql/$f.sql.gz"; }
+    mv "$tmp/usr/share/zabbix-server-pgsql/$f.sql.gz" "$SCHEMA_DIR/$f.sql.gz"
+  done
+  rm -rf "$tmp"
+  log "schema extracted to $SCHEMA_DIR ($(since "$t0") s)"
+}
+
+# Loads the schema once into $PRISTINE_DB (under a temporary name, renamed only when complete, so
+# an interrupted load is redone instead of being used).
+ensure_pristine() {
+  if db_exists "$PRISTINE_DB"; then return 0; fi
+  ensure_schema
+  local t0 f; t0=$(now)
+  log "loading the Zabbix schema into $PRISTINE_DB (once; ~30 s)"
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $LOADING_DB WITH (FORCE)"
+  psql_ -d postgres -c "CREATE DATABASE $LOADING_DB TEMPLATE template0 ENCODING 'UTF8'"
+  for f in schema images data; do
+    gzip -dc "$SCHEMA_DIR/$f.sql.gz" | psql_ -d "$LOADING_DB" >>"$LOGDIR/schema-load.log" 2>&1 ||
+      die "loading $f.sql.gz failed: $(tail -n 3 "$LOGDIR/schema-load.log" | tr '\n' ' ')"
+  done
+  # Statistics make configuration.export ~4x faster; frozen tuples keep each copy's first reads write-free.
+  psql_ -d "$LOADING_DB" -c "VACUUM (FREEZE, ANALYZE)"
+  psql_ -d postgres -c "ALTER DATABASE $LOADING_DB RENAME TO $PRISTINE_DB"
+  # Nobody may connect to the template: a connection would make CREATE DATABASE ... TEMPLATE fail.
+  psql_ -d postgres -c "ALTER DATABASE $PRISTINE_DB WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+  log "schema loaded and analyzed ($(since "$t0") s)"
+}
+
+create_instance_db() { # name; drops it first when $2 = force
+  local db=$1
+  [[ ${2:-} == force ]] && psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  # FILE_COPY: a checkpoint plus a file copy (fsync is off), instead of writing the 54 MB copy into the WAL.
+  psql_ -d postgres -c "CREATE DATABASE $db TEMPLATE $PRISTINE_DB STRATEGY FILE_COPY"
+}
+
+ensure_instance_dbs() {
+  local inst
+  for inst in "${INSTANCES[@]}"; do
+    db_exists "$(inst_db "$inst")" || { create_instance_db "$(inst_db "$inst")" && log "created database $(inst_db "$inst")"; }
+  done
+}
+
+write_frontend_conf() {
+  local tmp
+  mkdir -p "$(dirname "$ZBX_CONF")"
+  tmp=$(mktemp)
+  cat >"$tmp" <<EOF
+<?php
+// Written by the $MARKER. It is overwritten by "up".
+// The database comes from the environment of the PHP server, so two servers started with different
+// ZBX_SANDBOX_DB serve two independent Zabbix instances.
+global \$DB, \$HISTORY;
+
+\$DB['TYPE']     = 'POSTGRESQL';
+\$DB['SERVER']   = getenv('ZBX_SANDBOX_DB_HOST') ?: '127.0.0.1';
+\$DB['PORT']     = getenv('ZBX_SANDBOX_DB_PORT') ?: '$PG_PORT';
+\$DB['DATABASE'] = getenv('ZBX_SANDBOX_DB') ?: 'zabbix_source';
+\$DB['USER']     = getenv('ZBX_SANDBOX_DB_USER') ?: 'postgres';
+\$DB['PASSWORD'] = '';
+\$DB['SCHEMA']   = '';
+
+\$DB['ENCRYPTION']              = false;
+\$DB['KEY_FILE']                = '';
+\$DB['CERT_FILE']               = '';
+\$DB['CA_FILE']                 = '';
+\$DB['VERIFY_HOST']             = false;
+\$DB['CIPHER_LIST']             = '';
+\$DB['VAULT_URL']               = '';
+\$DB['VAULT_DB_PATH']           = '';
+\$DB['VAULT_TOKEN']             = '';
+\$DB['DOUBLE_IEEE754']          = true;
+
+\$ZBX_SERVER      = '127.0.0.1';
+\$ZBX_SERVER_PORT = '10051';
+\$ZBX_SERVER_NAME = 'concierge sandbox ' . (getenv('ZBX_SANDBOX_INSTANCE') ?: '');
+
+\$IMAGE_FORMAT_DEFAULT = IMAGE_FORMAT_PNG;
+EOF
+  if [[ -f $ZBX_CONF ]] && ! cmp -s "$tmp" "$ZBX_CONF"; then
+    if ! grep -q "$MARKER" "$ZBX_CONF" && [[ ! -e $ZBX_CONF.before-concierge ]]; then
+      cp -p "$ZBX_CONF" "$ZBX_CONF.before-concierge"
+      log "saved the existing $ZBX_CONF as $ZBX_CONF.before-concierge"
+    fi
+  fi
+  cmp -s "$tmp" "$ZBX_CONF" 2>/dev/null || install -m 0644 "$tmp" "$ZBX_CONF"
+  rm -f "$tmp"
+  # Debian's frontend reads conf/zabbix.conf.php, a link to /etc/zabbix/zabbix.conf.php.
+  [[ -e $FRONTEND_DIR/conf/zabbix.conf.php ]] || ln -sfn "$ZBX_CONF" "$FRONTEND_DIR/conf/zabbix.conf.php"
+
+  cat >"$PHP_INI_DIR/99-concierge-sandbox.ini" <<EOF
+; $MARKER: loaded via PHP_INI_SCAN_DIR by the sandbox PHP servers only.
+; A full template export is ~14.5 MB of JSON and importing it back takes ~2 min.
+memory_limit = 1G
+post_max_size = 256M
+upload_max_filesize = 256M
+max_execution_time = 600
+max_input_time = 600
+max_input_vars = 10000
+date.timezone = UTC
+session.auto_start = 0
+mbstring.func_overload = 0
+display_errors = Off
+display_startup_errors = Off
+log_errors = On
+error_reporting = E_ALL & ~E_DEPRECATED & ~E_STRICT
+opcache.enable = 1
+opcache.memory_consumption = 128
+opcache.max_accelerated_files = 20000
+opcache.validate_timestamps = 0
+EOF
+}
+
+start_php() {
+  local inst=$1 port db pid log i
+  port=$(inst_port "$inst")
+  db=$(inst_db "$inst")
+  pid=$(php_pid "$inst")
+  [[ -n $pid ]] && return 0
+  port_open "$port" && die "port $port ($inst) is already in use by another process; set ZBX_SANDBOX_$( [[ $inst == source ]] && echo SOURCE || echo DEST)_PORT"
+  log=$LOGDIR/php-$inst.log
+  echo "=== $(date -u +%FT%TZ) start $inst on 127.0.0.1:$port (db $db)" >>"$log"
+  # setsid makes the PHP server the leader of its own process group (its workers join it), so down
+  # can stop the group by the recorded PID. fd 9 (our lock) must not leak into it.
+  (
+    cd "$FRONTEND_DIR"
+    exec env ZBX_SANDBOX_INSTANCE="$inst" ZBX_SANDBOX_DB="$db" ZBX_SANDBOX_DB_HOST=127.0.0.1 \
+      ZBX_SANDBOX_DB_PORT="$PG_PORT" ZBX_SANDBOX_DB_USER=postgres \
+      PHP_CLI_SERVER_WORKERS="$WORKERS" PHP_INI_SCAN_DIR=":$PHP_INI_DIR" \
+      setsid php -S "127.0.0.1:$port" -t "$FRONTEND_DIR"
+  ) </dev/null >>"$log" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$RUNDIR/php-$inst.pid"
+  for i in $(seq 50); do
+    [[ -n $(php_pid "$inst") ]] && [[ $(pgid_of "$pid") == "$pid" ]] && break
+    alive "$pid" || break
+    sleep 0.1
+  done
+  [[ -n $(php_pid "$inst") ]] || die "PHP server for $inst did not start; $log ends with: $(tail -n 5 "$log" | tr '\n' ' ')"
+  [[ $(pgid_of "$pid") == "$pid" ]] || log "warning: PHP server $pid is not its own process group leader"
+  log "PHP server $inst on 127.0.0.1:$port, pid $pid, db $db"
+}
+
+# Sets API_VERSION once the instance answers apiinfo.version.
+wait_api() {
+  local inst=$1 deadline v pid
+  deadline=$((SECONDS + API_TIMEOUT))
+  while :; do
+    v=$(api_version "$inst" 10)
+    [[ -n $v ]] && { API_VERSION=$v; return 0; }
+    pid=$(php_pid "$inst")
+    [[ -n $pid ]] || die "PHP server for $inst exited; $LOGDIR/php-$inst.log ends with: $(tail -n 5 "$LOGDIR/php-$inst.log" | tr '\n' ' ')"
+    ((SECONDS < deadline)) || die "$inst API $(api_url "$inst") did not answer apiinfo.version within $API_TIMEOUT s; last answer: $(curl -sS --max-time 10 -H 'Content-Type: application/json-rpc' -d '{"jsonrpc":"2.0","method":"apiinfo.version","params":{},"id":1}' "$(api_url "$inst")" 2>&1 | head -c 300 | tr '\n' ' '); log: $(tail -n 3 "$LOGDIR/php-$inst.log" | tr '\n' ' ')"
+    sleep 0.3
+  done
+}
+
+# --- subcommands -----------------------------------------------------------------------------------------
+
+all_up() {
+  local inst
+  pg_running && pg_ready || return 1
+  for inst in "${INSTANCES[@]}"; do
+    [[ -n $(php_pid "$inst") && -n $(api_version "$inst") ]] || return 1
+  done
+}
+
+cmd_up() {
+  need_root up
+  lock
+  local t0 inst; t0=$(now)
+  if PGBIN=$(pg_bin) && all_up; then
+    log "already up"
+    cmd_status
+    return 0
+  fi
+  install_packages
+  ensure_dirs
+  ensure_cluster
+  start_pg
+  ensure_pristine
+  ensure_instance_dbs
+  write_frontend_conf
+  for inst in "${INSTANCES[@]}"; do start_php "$inst"; done
+  for inst in "${INSTANCES[@]}"; do
+    wait_api "$inst"
+    log "$inst API $(api_url "$inst") answers apiinfo.version $API_VERSION"
+  done
+  log "up in $(since "$t0") s"
+}
+
+stop_php() {
+  local inst=$1 pid i
+  pid=$(php_pid "$inst")
+  if [[ -z $pid ]]; then rm -f "$RUNDIR/php-$inst.pid"; return 0; fi
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 50); do
+    [[ -z $(group_members "$pid") ]] && break
+    sleep 0.1
+  done
+  if [[ -n $(group_members "$pid") ]]; then
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    sleep 0.2
+  fi
+  rm -f "$RUNDIR/php-$inst.pid"
+  log "stopped PHP server $inst (process group $pid)"
+}
+
+cmd_down() {
+  need_root down
+  [[ -d $STATE ]] || { log "nothing to stop ($STATE does not exist)"; return 0; }
+  lock
+  local inst pid
+  for inst in "${INSTANCES[@]}"; do stop_php "$inst"; done
+  PGBIN=$(pg_bin) || { log "PostgreSQL binaries not installed; nothing else to stop"; return 0; }
+  if pg_running; then
+    pid=$(pg_pid)
+    pg_ctl_ -m fast -w -t 60 stop >/dev/null 2>&1 || {
+      log "pg_ctl stop failed; sending SIGQUIT to postmaster $pid"
+      [[ -n $pid ]] && kill -QUIT "$pid" 2>/dev/null || true
+    }
+    log "stopped PostgreSQL (pid $pid)"
+  fi
+  rm -f "$RUNDIR/postgres.pid"
+}
+
+cmd_reset() {
+  need_root reset
+  local which=${1:-all} insts=() inst t0
+  case $which in
+    all) insts=("${INSTANCES[@]}") ;;
+    source | destination) insts=("$which") ;;
+    *) die "reset: unknown instance '$which' (source, destination, all)" ;;
+  esac
+  lock
+  PGBIN=$(pg_bin) || die "sandbox not installed; run: $0 up"
+  pg_running && pg_ready || die "PostgreSQL of the sandbox is not running; run: $0 up"
+  db_exists "$PRISTINE_DB" || die "pristine database missing; run: $0 up"
+  for inst in "${insts[@]}"; do
+    t0=$(now)
+    create_instance_db "$(inst_db "$inst")" force
+    log "reset $inst ($(inst_db "$inst")) in $(since "$t0") s"
+  done
+}
+
+cmd_status() {
+  local inst pid v rc=0
+  echo "zabbix sandbox: state $STATE"
+  if PGBIN=$(pg_bin) && pg_running && pg_ready; then
+    printf '  %-12s up    127.0.0.1:%s  pid %s  data %s\n' postgresql "$PG_PORT" "$(pg_pid)" "$PGDATA"
+  else
+    printf '  %-12s down\n' postgresql
+    rc=3
+  fi
+  for inst in "${INSTANCES[@]}"; do
+    pid=$( [[ -d $RUNDIR ]] && php_pid "$inst" || true)
+    v=$( [[ -n $pid ]] && api_version "$inst" || true)
+    if [[ -n $v ]]; then
+      printf '  %-12s up    %s  pid %s  db %s  api %s\n' "$inst" "$(api_url "$inst")" "$pid" "$(inst_db "$inst")" "$v"
+    elif [[ -n $pid ]]; then
+      printf '  %-12s not answering  %s  pid %s (log %s)\n' "$inst" "$(api_url "$inst")" "$pid" "$LOGDIR/php-$inst.log"
+      rc=3
+    else
+      printf '  %-12s down\n' "$inst"
+      rc=3
+    fi
+  done
+  return $rc
+}
+
+cmd_env() {
+  local inst=${1:-source}
+  inst_port "$inst" >/dev/null
+  printf 'export ZBX_API_HOST=%q\nexport ZBX_USER=Admin\nexport ZBX_PASS=zabbix\n' "$(api_url "$inst")"
+}
+
+usage() { sed -n '2,24s/^# \{0,1\}//p' "$0"; }
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  reset) cmd_reset "${2:-all}" ;;
+  status) rc=0; cmd_status || rc=$?; exit $rc ;;
+  env) cmd_env "${2:-source}" ;;
+  -h | --help | help) usage ;;
+  *) usage >&2; die "unknown or missing subcommand '${1:-}' (up, down, reset, status, env)" ;;
+esac

@@ -1,0 +1,53 @@
+// Ctrl-C and SIGTERM in the middle of a run: the plugin is asked to stop, the run is recorded as
+// interrupted, and the exit code says so. A second signal ends even a plugin that does not listen.
+#include "process_runner.hpp"
+
+#include "history/history_store.hpp"
+
+#include <csignal>
+#include <gtest/gtest.h>
+
+namespace concierge::test {
+namespace {
+
+history::Run only_run(const Sandbox& sandbox) {
+    const auto runs = history::HistoryStore(sandbox.history_db()).runs({});
+    EXPECT_EQ(runs.size(), 1u);
+    return runs.empty() ? history::Run{} : runs.front();
+}
+
+class Signals : public ::testing::TestWithParam<int> {};
+
+TEST_P(Signals, FirstSignalCancelsTheRunAndRecordsItInterrupted) {
+    Sandbox sandbox;
+    Process process({"fixture-waits", "--artifact", "partial.json"}, sandbox.env);
+    ASSERT_TRUE(process.wait_for_stderr("waiting", 10'000)) << "the plugin never started";
+    process.signal(GetParam());
+    const auto result = process.finish();
+    EXPECT_EQ(result.exit_code, 130) << result.err;
+    EXPECT_NE(result.err.find("interrupted"), std::string::npos) << result.err;
+    const auto run = only_run(sandbox);
+    EXPECT_EQ(run.status, history::RunStatus::Interrupted);
+    EXPECT_EQ(run.exit_code, 130);
+    EXPECT_TRUE(run.ended_at.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(SigintAndSigterm, Signals, ::testing::Values(SIGINT, SIGTERM),
+                         [](const auto& info) { return info.param == SIGINT ? "Sigint" : "Sigterm"; });
+
+TEST(Signals, SecondSignalForcesExitOfAPluginThatIgnoresTheFirst) {
+    Sandbox sandbox;
+    Process process({"fixture-waits", "--ignore-cancel"}, sandbox.env);
+    ASSERT_TRUE(process.wait_for_stderr("waiting", 10'000));
+    process.signal(SIGINT);
+    EXPECT_FALSE(process.wait_for_stderr("concierge:", 300)) << "the plugin ignores the first signal";
+    process.signal(SIGINT);
+    const auto result = process.finish();
+    EXPECT_EQ(result.exit_code, 130);
+    const auto run = only_run(sandbox);
+    EXPECT_EQ(run.status, history::RunStatus::Interrupted);
+    EXPECT_NE(run.error.find("second signal"), std::string::npos) << run.error;
+}
+
+}  // namespace
+}  // namespace concierge::test
