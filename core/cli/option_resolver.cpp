@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 namespace po = boost::program_options;
 
@@ -187,11 +188,13 @@ std::optional<std::int64_t> parse_duration_millis(const std::string& text) {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (error != std::errc() || number < 0 || end == text.data()) return std::nullopt;
     const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-    if (unit == "ms") return number;
-    if (unit.empty() || unit == "s") return number * 1000;
-    if (unit == "m") return number * 60'000;
-    if (unit == "h") return number * 3'600'000;
-    return std::nullopt;
+    std::int64_t factor = 0;
+    if (unit == "ms") factor = 1;
+    else if (unit.empty() || unit == "s") factor = 1000;
+    else if (unit == "m") factor = 60'000;
+    else if (unit == "h") factor = 3'600'000;
+    if (factor == 0 || number > std::numeric_limits<std::int64_t>::max() / factor) return std::nullopt;
+    return number * factor;
 }
 
 }  // namespace concierge::cli

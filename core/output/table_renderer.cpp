@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <numeric>
+#include <stdexcept>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <vector>
@@ -54,8 +55,8 @@ std::string render_table(const sdk::Table& table, std::size_t max_width) {
     lines.push_back(std::move(header));
     for (const auto& row : table.rows) {
         std::vector<std::string> texts;
+        if (row.size() != columns) throw std::logic_error("table row has the wrong number of cells");
         for (const auto& cell : row) texts.push_back(cell_text(cell));
-        texts.resize(columns);
         lines.push_back(std::move(texts));
     }
 

@@ -57,6 +57,20 @@ bool spec_is_secret(const sdk::OptionSpec* spec, std::string_view option_name) {
 
 bool takes_value(const sdk::OptionSpec* spec) { return !spec || spec->type != sdk::OptionType::Flag; }
 
+// A cluster of short options, "-vp" or "-pSECRET": the masked token, and whether the next
+// argument is the value of a secret option.
+std::pair<std::string, bool> redact_short_cluster(const std::string& token, const std::vector<sdk::OptionSpec>& specs) {
+    for (std::size_t i = 1; i < token.size(); ++i) {
+        const auto* spec = find_spec(specs, std::string{'-', token[i]});
+        if (!spec) break;
+        if (!takes_value(spec)) continue;
+        if (!spec_is_secret(spec, spec->name)) break;
+        if (i + 1 < token.size()) return {token.substr(0, i + 1) + std::string(kMask), false};
+        return {token, true};
+    }
+    return {token, false};
+}
+
 }  // namespace
 
 std::vector<std::string> Redactor::redact_arguments(const std::vector<std::string>& arguments,
@@ -68,6 +82,12 @@ std::vector<std::string> Redactor::redact_arguments(const std::vector<std::strin
         if (mask_next) {
             result.emplace_back(kMask);
             mask_next = false;
+            continue;
+        }
+        if (argument.size() > 2 && argument[0] == '-' && argument[1] != '-') {
+            auto [token, secret_follows] = redact_short_cluster(argument, specs);
+            result.push_back(mask(token));
+            mask_next = secret_follows;
             continue;
         }
         if (argument.starts_with("-") && argument != "-" && argument != "--") {

@@ -1,0 +1,188 @@
+#include "config/config_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+using concierge::config::ConfigError;
+using concierge::config::ConfigFile;
+
+// The message of the ConfigError that parsing `text` throws, or a failure when nothing is thrown.
+std::string parse_error(const std::string& text, const std::string& origin = "test.conf") {
+    try {
+        ConfigFile::parse(text, origin);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no ConfigError for:\n" << text;
+    return {};
+}
+
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "config-test-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+TEST(ConfigFileParse, TopLevelKeyIsStoredUnderItsBareName) {
+    const auto config = ConfigFile::parse("output = json\n", "t");
+    EXPECT_EQ(config.get("output"), "json");
+    EXPECT_EQ(config.entries().size(), 1u);
+}
+
+TEST(ConfigFileParse, KeysInASectionAreNamedSectionDotKey) {
+    const auto config = ConfigFile::parse("output = table\n[zabbix]\napi-host = https://zbx.example/\nuser = Admin\n", "t");
+    EXPECT_EQ(config.get("output"), "table");
+    EXPECT_EQ(config.get("zabbix.api-host"), "https://zbx.example/");
+    EXPECT_EQ(config.get("zabbix.user"), "Admin");
+    EXPECT_FALSE(config.get("api-host").has_value());
+    EXPECT_FALSE(config.get("user").has_value());
+}
+
+TEST(ConfigFileParse, ALaterSectionReplacesTheEarlierOne) {
+    const auto config = ConfigFile::parse("[a]\nx = 1\n[b]\nx = 2\n", "t");
+    EXPECT_EQ(config.get("a.x"), "1");
+    EXPECT_EQ(config.get("b.x"), "2");
+}
+
+TEST(ConfigFileParse, SectionHeaderMayHaveSpacesInsideTheBrackets) {
+    const auto config = ConfigFile::parse("[ zabbix ]\nuser = a\n", "t");
+    EXPECT_EQ(config.get("zabbix.user"), "a");
+}
+
+TEST(ConfigFileParse, SurroundingWhitespaceOfKeysAndValuesIsTrimmed) {
+    const auto config = ConfigFile::parse("   key\t=\t  value with spaces   \r\n", "t");
+    EXPECT_EQ(config.get("key"), "value with spaces");
+}
+
+TEST(ConfigFileParse, QuotedValueLosesItsQuotesAndKeepsHashAndSpaces) {
+    const auto config = ConfigFile::parse("user = \"Admin\"\npassword = \"a #b; c\"\npadded = \"  x  \"\n", "t");
+    EXPECT_EQ(config.get("user"), "Admin");
+    EXPECT_EQ(config.get("password"), "a #b; c");
+    EXPECT_EQ(config.get("padded"), "  x  ");
+}
+
+TEST(ConfigFileParse, InlineCommentAfterABareValueIsDropped) {
+    const auto config = ConfigFile::parse("output = json   # the machine format\n", "t");
+    EXPECT_EQ(config.get("output"), "json");
+}
+
+TEST(ConfigFileParse, HashWithoutPrecedingSpaceIsPartOfABareValue) {
+    const auto config = ConfigFile::parse("url = https://host/page#anchor\n", "t");
+    EXPECT_EQ(config.get("url"), "https://host/page#anchor");
+}
+
+TEST(ConfigFileParse, EmptyValueIsAllowed) {
+    const auto config = ConfigFile::parse("empty =\n", "t");
+    EXPECT_EQ(config.get("empty"), "");
+}
+
+TEST(ConfigFileParse, ValueMayContainEqualsSigns) {
+    const auto config = ConfigFile::parse("query = a=b=c\n", "t");
+    EXPECT_EQ(config.get("query"), "a=b=c");
+}
+
+TEST(ConfigFileParse, LaterLinesOverrideEarlierOnes) {
+    const auto config = ConfigFile::parse("output = table\noutput = json\n[s]\nk = 1\n[t]\nk = 9\n[s]\nk = 2\n", "t");
+    EXPECT_EQ(config.get("output"), "json");
+    EXPECT_EQ(config.get("s.k"), "2");
+    EXPECT_EQ(config.get("t.k"), "9");
+}
+
+TEST(ConfigFileParse, CommentsAndBlankLinesAreIgnored) {
+    const auto config = ConfigFile::parse("# a comment = not a key\n; another = no\n\n   \n\t# indented\nkey = v\n", "t");
+    EXPECT_EQ(config.entries().size(), 1u);
+    EXPECT_EQ(config.get("key"), "v");
+}
+
+TEST(ConfigFileParse, EmptyTextGivesEmptyConfig) {
+    EXPECT_TRUE(ConfigFile::parse("", "t").entries().empty());
+}
+
+TEST(ConfigFileParse, GetOfAnUnknownKeyIsEmpty) {
+    EXPECT_FALSE(ConfigFile::parse("a = 1\n", "t").get("b").has_value());
+}
+
+TEST(ConfigFileErrors, LineWithoutEqualsIsAnErrorNamingOriginAndLine) {
+    const auto message = parse_error("# fine\noutput = json\njust some words\n", "/etc/concierge/config");
+    EXPECT_NE(message.find("/etc/concierge/config:3"), std::string::npos) << message;
+    EXPECT_NE(message.find("key = value"), std::string::npos) << message;
+}
+
+TEST(ConfigFileErrors, SectionHeaderWithoutClosingBracketIsAnError) {
+    const auto message = parse_error("a = 1\n[zabbix\n", "my.conf");
+    EXPECT_NE(message.find("my.conf:2"), std::string::npos) << message;
+    EXPECT_NE(message.find("]"), std::string::npos) << message;
+}
+
+TEST(ConfigFileErrors, EmptySectionNameIsAnError) {
+    const auto message = parse_error("[]\n", "my.conf");
+    EXPECT_NE(message.find("my.conf:1"), std::string::npos) << message;
+}
+
+TEST(ConfigFileErrors, SectionNameWithInvalidCharactersIsAnError) {
+    const auto message = parse_error("\n\n[bad name!]\n", "my.conf");
+    EXPECT_NE(message.find("my.conf:3"), std::string::npos) << message;
+    EXPECT_NE(message.find("bad name!"), std::string::npos) << message;
+}
+
+TEST(ConfigFileErrors, InvalidKeyIsAnErrorQuotingTheKey) {
+    const auto message = parse_error("ok = 1\nbad key = 2\n", "c");
+    EXPECT_NE(message.find("c:2"), std::string::npos) << message;
+    EXPECT_NE(message.find("bad key"), std::string::npos) << message;
+}
+
+TEST(ConfigFileErrors, EmptyKeyIsAnError) {
+    const auto message = parse_error("= value\n", "c");
+    EXPECT_NE(message.find("c:1"), std::string::npos) << message;
+}
+
+TEST(ConfigFileErrors, LineNumbersCountCommentAndBlankLines) {
+    const auto message = parse_error("# 1\n\n; 3\n[s]\nk = v\noops\n", "f");
+    EXPECT_NE(message.find("f:6"), std::string::npos) << message;
+}
+
+TEST(ConfigFileLoad, MissingFileGivesAnEmptyConfig) {
+    TempDir dir;
+    const auto config = ConfigFile::load(dir.path() / "does-not-exist");
+    EXPECT_TRUE(config.entries().empty());
+}
+
+TEST(ConfigFileLoad, ReadsTheFileAndParsesIt) {
+    TempDir dir;
+    const auto path = dir.path() / "config";
+    std::ofstream(path) << "output = json\n[zabbix]\nuser = \"Admin\"\n";
+    const auto config = ConfigFile::load(path);
+    EXPECT_EQ(config.get("output"), "json");
+    EXPECT_EQ(config.get("zabbix.user"), "Admin");
+}
+
+TEST(ConfigFileLoad, MalformedFileErrorNamesThePathAndLine) {
+    TempDir dir;
+    const auto path = dir.path() / "config";
+    std::ofstream(path) << "output = json\nbroken\n";
+    try {
+        ConfigFile::load(path);
+        FAIL() << "no ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find(path.string() + ":2"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
