@@ -1,18 +1,28 @@
-# concierge_add_plugin(NAME SOURCES... [OUTPUT_DIRECTORY DIR] [LINK target...])
+# concierge_add_plugin(NAME SOURCES... [LINK target...] [OUTPUT_DIRECTORY DIR] [INSTALL])
 #
 # Builds a plugin library named concierge-NAME.so, the file name the core looks for when a user
 # types `concierge NAME`. Used by this repository and, through find_package(Concierge), by
 # third-party plugins.
+#   OUTPUT_DIRECTORY  where the library is built; default CONCIERGE_BUILD_PLUGIN_DIR when set
+#                     (this tree: the build tree's plugin folder, found by the build-tree binary),
+#                     else CMake's usual place
+#   INSTALL           install it into concierge's plugin folder (CONCIERGE_PLUGIN_INSTALL_DIR)
 function(concierge_add_plugin name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT_DIRECTORY" "SOURCES;LINK")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "INSTALL" "OUTPUT_DIRECTORY" "SOURCES;LINK")
   set(target "concierge-plugin-${name}")
   add_library(${target} MODULE ${arg_SOURCES} ${arg_UNPARSED_ARGUMENTS})
   set_target_properties(${target} PROPERTIES PREFIX "" OUTPUT_NAME "concierge-${name}"
     CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  if(NOT arg_OUTPUT_DIRECTORY AND CONCIERGE_BUILD_PLUGIN_DIR)
+    set(arg_OUTPUT_DIRECTORY "${CONCIERGE_BUILD_PLUGIN_DIR}")
+  endif()
   if(arg_OUTPUT_DIRECTORY)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_DIRECTORY}")
   endif()
   target_link_libraries(${target} PRIVATE Concierge::sdk ${arg_LINK})
   # Unresolved symbols are a build error, not a load-time surprise.
   target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+  if(arg_INSTALL)
+    install(TARGETS ${target} LIBRARY DESTINATION "${CONCIERGE_PLUGIN_INSTALL_DIR}")
+  endif()
 endfunction()

@@ -17,6 +17,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <sstream>
 
@@ -171,18 +172,33 @@ history::Run require_run(const history::HistoryStore& store, std::int64_t id) {
     return *run;
 }
 
-int show_run(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
-    po::options_description own("Options");
+// A subcommand about one run: "ID" plus `own` options. Nothing after --help.
+struct OneRun {
+    Session session;
+    std::unique_ptr<history::HistoryStore> store;
+    history::Run run;
+};
+
+std::optional<OneRun> open_run(const GlobalOptions& leading, po::options_description& own, const std::vector<std::string>& args,
+                               const char* usage, po::variables_map& map, std::FILE* out, std::FILE* err) {
     own.add_options()("id", po::value<std::string>()->required(), "the run id");
     po::positional_options_description positional;
     positional.add("id", 1);
+    auto session = parse_arguments(leading, own, positional, args, usage, map, out, err);
+    if (!session) return std::nullopt;
+    auto store = std::make_unique<history::HistoryStore>(session->history_path());
+    auto run = require_run(*store, parse_run_id(map["id"].as<std::string>()));
+    return OneRun{std::move(*session), std::move(store), std::move(run)};
+}
+
+int show_run(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+    po::options_description own("Options");
     po::variables_map map;
-    const auto session = parse_arguments(leading, own, positional, args, "concierge history show ID", map, out, err);
-    if (!session) return 0;
-    const history::HistoryStore store(session->history_path());
-    const auto run = require_run(store, parse_run_id(map["id"].as<std::string>()));
-    const auto artifacts = store.artifacts(run.id);
-    if (session->output_format() == sdk::OutputFormat::Json) {
+    auto opened = open_run(leading, own, args, "concierge history show ID", map, out, err);
+    if (!opened) return 0;
+    const auto& [session, store, run] = *opened;
+    const auto artifacts = store->artifacts(run.id);
+    if (session.output_format() == sdk::OutputFormat::Json) {
         auto object = run_json(run);
         Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
         for (const auto& artifact : artifacts) {
@@ -194,7 +210,7 @@ int show_run(const GlobalOptions& leading, const std::vector<std::string>& args,
             list->add(item);
         }
         object->set("artifacts", list);
-        print_json(session->out, *object);
+        print_json(session.out, *object);
         return 0;
     }
     std::string arguments;
@@ -213,13 +229,13 @@ int show_run(const GlobalOptions& leading, const std::vector<std::string>& args,
         {"Summary", run.summary},
         {"Error", run.error}};
     for (const auto& [label, value] : fields)
-        if (!value.empty()) fmt::print(session->out, "{:<11}{}\n", label + ":", value);
+        if (!value.empty()) fmt::print(session.out, "{:<11}{}\n", label + ":", value);
     sdk::Table table{{{"name", "ARTIFACT"}, {"media_type", "TYPE"}, {"size", "SIZE"}, {"sha256", "SHA256"}}, {}};
     for (const auto& artifact : artifacts)
         table.rows.push_back({artifact.name, artifact.media_type, artifact.size, artifact.sha256.substr(0, 12)});
     if (!artifacts.empty()) {
-        fmt::print(session->out, "\n");
-        session->print(table);
+        fmt::print(session.out, "\n");
+        session.print(table);
     }
     return 0;
 }
@@ -232,21 +248,17 @@ void check_file_name(const std::string& name) {
 
 int export_run(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
     po::options_description own("Options");
-    own.add_options()("id", po::value<std::string>()->required(), "the run id")(
-        "dir", po::value<std::string>()->required(), "directory to write the artifacts into (created if missing)");
-    po::positional_options_description positional;
-    positional.add("id", 1);
+    own.add_options()("dir", po::value<std::string>()->required(), "directory to write the artifacts into (created if missing)");
     po::variables_map map;
-    const auto session = parse_arguments(leading, own, positional, args, "concierge history export ID --dir DIR", map, out, err);
-    if (!session) return 0;
-    const history::HistoryStore store(session->history_path());
-    const auto run = require_run(store, parse_run_id(map["id"].as<std::string>()));
+    auto opened = open_run(leading, own, args, "concierge history export ID --dir DIR", map, out, err);
+    if (!opened) return 0;
+    const auto& [session, store, run] = *opened;
     const fs::path directory = map["dir"].as<std::string>();
     fs::create_directories(directory);
     sdk::Table table{{{"name", "ARTIFACT"}, {"size", "SIZE"}, {"sha256", "SHA256"}, {"path", "PATH"}}, {}};
-    for (const auto& artifact : store.artifacts(run.id)) {
+    for (const auto& artifact : store->artifacts(run.id)) {
         check_file_name(artifact.name);
-        const std::string content = store.artifact_content(run.id, artifact.name);  // verified against its sha256
+        const std::string content = store->artifact_content(run.id, artifact.name);  // verified against its sha256
         const fs::path target = directory / artifact.name;
         const fs::path partial = directory / ("." + artifact.name + ".partial");
         {
@@ -263,7 +275,7 @@ int export_run(const GlobalOptions& leading, const std::vector<std::string>& arg
         fs::rename(partial, target);
         table.rows.push_back({artifact.name, artifact.size, artifact.sha256, target.string()});
     }
-    session->print(table);
+    session.print(table);
     return 0;
 }
 
