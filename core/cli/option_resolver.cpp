@@ -6,6 +6,7 @@
 #include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -38,11 +39,30 @@ std::string value_name(const sdk::OptionSpec& spec) {
     }
 }
 
+std::vector<std::string> env_names(const sdk::OptionSpec& spec) {
+    std::vector<std::string> names;
+    std::string_view rest(spec.env);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        if (auto name = rest.substr(0, comma); !name.empty()) names.emplace_back(name);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return names;
+}
+
+// The first variable of `names` that is set, with its value.
+std::optional<std::pair<std::string, std::string>> first_set(const std::vector<std::string>& names, const EnvLookup& env) {
+    for (const auto& name : names)
+        if (auto value = env(name)) return std::pair{name, *value};
+    return std::nullopt;
+}
+
 std::string help_line(const sdk::OptionSpec& spec, const std::string& plugin) {
     std::string text = spec.help;
     if (!spec.default_value.empty() && !spec.secret) text += fmt::format(" (default: {})", spec.default_value);
     if (spec.required) text += " (required)";
-    if (!spec.env.empty()) text += fmt::format(" [env: {}]", spec.env);
+    if (!spec.env.empty()) text += fmt::format(" [env: {}]", fmt::join(env_names(spec), ", "));
     text += fmt::format(" [config: {}]", spec.config_key.empty() ? plugin + "." + spec.name : spec.config_key);
     return text;
 }
@@ -167,8 +187,8 @@ std::map<std::string, std::string> resolve_options(const std::vector<sdk::Option
         const std::string config_key = spec.config_key.empty() ? plugin + "." + spec.name : spec.config_key;
         if (auto given = line.given.find(spec.name); given != line.given.end()) {
             values[spec.name] = validate(spec, given->second, "the command line");
-        } else if (auto from_env = spec.env.empty() ? std::nullopt : env(spec.env)) {
-            values[spec.name] = validate(spec, *from_env, "environment variable " + spec.env);
+        } else if (auto from_env = first_set(env_names(spec), env)) {
+            values[spec.name] = validate(spec, from_env->second, "environment variable " + from_env->first);
         } else if (auto from_config = config.get(config_key)) {
             values[spec.name] = validate(spec, *from_config, "config key " + config_key);
         } else if (!spec.default_value.empty()) {
@@ -177,7 +197,7 @@ std::map<std::string, std::string> resolve_options(const std::vector<sdk::Option
             values[spec.name] = "false";
         } else if (spec.required) {
             const std::string how = spec.positional ? "the argument " + value_name(spec) : "--" + spec.name;
-            throw UsageError(fmt::format("missing {}{}", how, spec.env.empty() ? "" : " (or set " + spec.env + ")"));
+            throw UsageError(fmt::format("missing {}{}", how, spec.env.empty() ? "" : fmt::format(" (or set {})", fmt::join(env_names(spec), " or "))));
         }
     }
     return values;

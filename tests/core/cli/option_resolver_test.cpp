@@ -262,6 +262,24 @@ TEST(ResolveOptions, EnvironmentBeatsConfigAndDefault) {
     EXPECT_EQ(values.at("host"), "from-env");
 }
 
+TEST(ResolveOptions, FirstSetOfSeveralEnvironmentVariablesWins) {
+    const auto specs = one({.name = "user", .env = "NEW_USER,OLD_USER"});
+    EXPECT_EQ(resolve_options(specs, given({}), env_of({{"OLD_USER", "old"}}), ConfigFile{}, "p").at("user"), "old");
+    EXPECT_EQ(resolve_options(specs, given({}), env_of({{"OLD_USER", "old"}, {"NEW_USER", "new"}}), ConfigFile{}, "p").at("user"), "new");
+}
+
+TEST(ResolveOptions, MalformedValueNamesTheVariableItCameFrom) {
+    const auto specs = one({.name = "count", .type = OptionType::Integer, .env = "NEW_COUNT,OLD_COUNT"});
+    const auto message = usage_error_of([&] { resolve_options(specs, given({}), env_of({{"OLD_COUNT", "x"}}), ConfigFile{}, "p"); });
+    EXPECT_NE(message.find("environment variable OLD_COUNT"), std::string::npos) << message;
+}
+
+TEST(ResolveOptions, MissingRequiredOptionNamesEveryVariable) {
+    const auto specs = one({.name = "user", .required = true, .env = "NEW_USER,OLD_USER"});
+    const auto message = usage_error_of([&] { resolve_options(specs, given({}), env_of({}), ConfigFile{}, "p"); });
+    EXPECT_NE(message.find("NEW_USER or OLD_USER"), std::string::npos) << message;
+}
+
 TEST(ResolveOptions, ConfigBeatsDefaultUnderPluginDotNameKey) {
     const auto specs = one({.name = "host", .default_value = "from-default", .env = "HOST_ENV"});
     const auto config = ConfigFile::parse("[p]\nhost = from-config\n", "t");

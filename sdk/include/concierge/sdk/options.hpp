@@ -24,7 +24,8 @@ struct OptionSpec {
     bool positional = false;    ///< taken from the bare arguments, in declaration order
     bool secret = false;        ///< never shown, logged or recorded (names like *password*,
                                 ///< *token*, *secret*, *key* are treated as secret anyway)
-    std::string env{};            ///< environment variable that supplies it, e.g. "ZBX_API_HOST"
+    std::string env{};            ///< environment variables that supply it, comma-separated, the
+                                  ///< first one set wins: "ZBX_API_USER,ZBX_USER"
     std::string config_key{};     ///< config file key; empty means "<plugin>.<name>"
 };
 
