@@ -58,6 +58,8 @@ void print_plugin_help(std::FILE* out, const plugin_loader::LoadedPlugin& plugin
     fmt::print(out, "Usage: concierge {} [options]{}\n\n{}\n", plugin.name, positional_usage(plugin.options), plugin.summary);
     if (!plugin.description.empty()) fmt::print(out, "\n{}\n", plugin.description);
     fmt::print(out, "\n{}", options.str());
+    if (auto settings = settings_only_help(plugin.options, plugin.name); !settings.empty())
+        fmt::print(out, "\nSettings (environment or config file only, never on the command line):\n{}", settings);
 }
 
 }  // namespace concierge::cli

@@ -142,12 +142,20 @@ LeadingGlobals parse_leading_globals(const std::vector<std::string>& args) {
 po::options_description plugin_options_description(const std::vector<sdk::OptionSpec>& specs, const std::string& plugin) {
     po::options_description description("Options", kHelpWidth, kHelpWidth / 2);
     for (const auto& spec : specs) {
+        if (!spec.from_command_line) continue;
         const std::string key = option_key(spec.name, spec.short_name);
         const std::string help = help_line(spec, plugin);
         if (spec.type == sdk::OptionType::Flag) description.add_options()(key.c_str(), po::bool_switch(), help.c_str());
         else description.add_options()(key.c_str(), po::value<std::string>()->value_name(value_name(spec)), help.c_str());
     }
     return description;
+}
+
+std::string settings_only_help(const std::vector<sdk::OptionSpec>& specs, const std::string& plugin) {
+    std::string text;
+    for (const auto& spec : specs)
+        if (!spec.from_command_line) text += fmt::format("  {:<26} {}\n", spec.name, help_line(spec, plugin));
+    return text;
 }
 
 CommandLine parse_command_line(const std::vector<sdk::OptionSpec>& specs, const std::vector<std::string>& args,
@@ -157,7 +165,7 @@ CommandLine parse_command_line(const std::vector<sdk::OptionSpec>& specs, const 
     all.add(plugin_options_description(specs, "")).add(global_options_description(line.globals));
     po::positional_options_description positional;
     for (const auto& spec : specs)
-        if (spec.positional) positional.add(spec.name.c_str(), 1);
+        if (spec.positional && spec.from_command_line) positional.add(spec.name.c_str(), 1);
     try {
         po::variables_map map;
         po::store(po::command_line_parser(args).options(all).positional(positional).style(kStyle).run(), map);

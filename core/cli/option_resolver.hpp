@@ -49,6 +49,9 @@ LeadingGlobals parse_leading_globals(const std::vector<std::string>& args);
 boost::program_options::options_description plugin_options_description(const std::vector<sdk::OptionSpec>& specs,
                                                                         const std::string& plugin);
 
+/// Help lines for the options only the environment or config may set; empty when there are none.
+std::string settings_only_help(const std::vector<sdk::OptionSpec>& specs, const std::string& plugin);
+
 struct CommandLine {
     std::map<std::string, std::string> given;  ///< options present on the command line, as typed
     GlobalOptions globals;

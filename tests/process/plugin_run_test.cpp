@@ -219,6 +219,21 @@ TEST(PluginRun, SecretsNeverReachHistoryOrOutput) {
     EXPECT_EQ(bytes.find(env_canary), std::string::npos);
 }
 
+TEST(PluginRun, SettingsOnlyOptionComesFromTheEnvironmentAndIsRefusedOnTheCommandLine) {
+    Sandbox sandbox;
+    const auto refused = run_concierge({"fixture-good", "web", "--api-secret", "typed-secret"}, sandbox.env);
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_EQ(refused.err.find("typed-secret"), std::string::npos) << refused.err;
+    sandbox.env["FIXTURE_API_SECRET"] = "from-env-secret";
+    const auto result = run_concierge({"fixture-good", "web", "-o", "json"}, sandbox.env);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(values_of(result.out).at("has_api_secret"), "true");
+    const auto help = run_concierge({"fixture-good", "--help"}, sandbox.env).out;
+    EXPECT_NE(help.find("Settings (environment or config file only"), std::string::npos) << help;
+    EXPECT_NE(help.find("api-secret"), std::string::npos);
+    EXPECT_EQ(help.find("--api-secret"), std::string::npos);
+}
+
 TEST(PluginRun, HistoryPathFlagOverridesConciergeHome) {
     Sandbox sandbox;
     const auto elsewhere = sandbox.dir() / "elsewhere" / "runs.db";

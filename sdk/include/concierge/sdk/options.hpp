@@ -24,6 +24,8 @@ struct OptionSpec {
     bool positional = false;    ///< taken from the bare arguments, in declaration order
     bool secret = false;        ///< never shown, logged or recorded (names like *password*,
                                 ///< *token*, *secret*, *key* are treated as secret anyway)
+    bool from_command_line = true;  ///< false: only the environment or the config file may set it,
+                                    ///< so a secret never shows in a process list
     std::string env{};            ///< environment variables that supply it, comma-separated, the
                                   ///< first one set wins: "ZBX_API_USER,ZBX_USER"
     std::string config_key{};     ///< config file key; empty means "<plugin>.<name>"
