@@ -79,7 +79,7 @@ private:
         const std::int64_t run_id = store.begin_run(new_run());
         runtime::Cancellation cancellation;
         const auto history_path = session_->history_path();
-        cancellation.on_force([&, history_path, run_id](int) {
+        cancellation.on_force([history_path, run_id](int) {
             // The main thread may be inside a transaction on its own connection: use another.
             try {
                 history::HistoryStore(history_path).finish_run(run_id, {history::RunStatus::Interrupted, sdk::to_int(ExitCode::Interrupted),
