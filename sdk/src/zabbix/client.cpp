@@ -11,11 +11,15 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <atomic>
 #include <charconv>
@@ -154,6 +158,16 @@ Client::Impl::Impl(const Settings& settings) : settings(settings) {
     } catch (const Poco::Exception& e) {
         throw sdk::Error(ExitCode::InvalidInput,
                          "cannot use the CA file '" + settings.ca_file + "' (ZBX_CA_FILE): " + one_line(e.displayText()));
+    }
+    if (settings.tls_verify) {
+        // OpenSSL checks the certificate's names during the handshake. POCO's own check after it
+        // accepted a certificate for 127.0.0.1 when the URL said localhost (seen with 1.11).
+        X509_VERIFY_PARAM* check = SSL_CTX_get0_param(tls->sslContext());
+        X509_VERIFY_PARAM_set_hostflags(check, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        Poco::Net::IPAddress address;
+        int named = Poco::Net::IPAddress::tryParse(host, address) ? X509_VERIFY_PARAM_set1_ip_asc(check, host.c_str())
+                                                                  : X509_VERIFY_PARAM_set1_host(check, host.c_str(), 0);
+        if (named != 1) throw sdk::Error(ExitCode::Usage, "cannot check TLS certificates for the host '" + host + "'");
     }
 }
 
