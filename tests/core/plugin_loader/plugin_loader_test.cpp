@@ -80,8 +80,8 @@ TEST(Load, GoodPluginLoadsWithItsDescriptorAndOptions) {
 
     std::vector<std::string> names;
     for (const auto& spec : plugin->options) names.push_back(spec.name);
-    EXPECT_EQ(names, (std::vector<std::string>{"target", "count", "label", "password", "delay", "loud", "fail-with", "artifact"}));
-    ASSERT_EQ(plugin->options.size(), 8u);
+    EXPECT_EQ(names, (std::vector<std::string>{"target", "count", "label", "password", "delay", "loud", "fail-with", "artifact", "api-secret"}));
+    ASSERT_EQ(plugin->options.size(), 9u);
     const auto& target = plugin->options[0];
     EXPECT_TRUE(target.required);
     EXPECT_TRUE(target.positional);
