@@ -4,6 +4,8 @@
 // sandbox in client_sandbox_test.cpp.
 #include <concierge/zabbix/client.hpp>
 
+#include "version_error.hpp"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -22,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <unistd.h>
@@ -366,26 +369,20 @@ TEST(ClientFake, TokenIsNeverLoggedInOrOut) {
 TEST(ClientFake, Http500IsARemoteError) {
     FakeServer server([](const Poco::JSON::Object::Ptr&) { return std::pair{500, std::string("oops")}; });
     zbx::Client client(settings_for(server.url()));
-    try {
-        client.version();
-        FAIL() << "no error";
-    } catch (const concierge::sdk::Error& e) {
-        EXPECT_EQ(e.code(), ExitCode::RemoteError);
-        EXPECT_NE(std::string(e.what()).find("HTTP 500"), std::string::npos) << e.what();
-    }
+    auto error = version_error(client);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::RemoteError);
+    EXPECT_NE(std::string(error->what()).find("HTTP 500"), std::string::npos) << error->what();
 }
 
 TEST(ClientFake, AnswerThatIsNotJsonRpcIsARemoteError) {
     for (std::string answer : {"<html>login page</html>", "[1,2]", R"({"jsonrpc":"2.0","id":1})"}) {
         FakeServer server([answer](const Poco::JSON::Object::Ptr&) { return std::pair{200, answer}; });
         zbx::Client client(settings_for(server.url()));
-        try {
-            client.version();
-            FAIL() << "accepted " << answer;
-        } catch (const concierge::sdk::Error& e) {
-            EXPECT_EQ(e.code(), ExitCode::RemoteError) << e.what();
-            EXPECT_NE(std::string(e.what()).find("not JSON-RPC"), std::string::npos) << e.what();
-        }
+        auto error = version_error(client);
+        ASSERT_TRUE(error) << answer;
+        EXPECT_EQ(error->code(), ExitCode::RemoteError) << error->what();
+        EXPECT_NE(std::string(error->what()).find("not JSON-RPC"), std::string::npos) << error->what();
     }
 }
 
