@@ -2,6 +2,7 @@
 #include <concierge/zabbix/client.hpp>
 
 #include <Poco/Exception.h>
+#include <Poco/MemoryStream.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
@@ -176,7 +177,8 @@ std::string Client::Impl::rpc(std::string_view method, std::string_view params, 
     if (params.empty()) params = "{}";
     // The params come from the calling plugin: malformed JSON is its bug, not the user's.
     try {
-        Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(std::string(params));
+        Poco::MemoryInputStream text(params.data(), params.size());  // no copy of a large import
+        Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(text);
         if (parsed.type() != typeid(Poco::JSON::Object::Ptr) && parsed.type() != typeid(Poco::JSON::Array::Ptr))
             throw Poco::SyntaxException("not an object or array");
     } catch (const Poco::Exception& e) {

@@ -47,11 +47,14 @@ CONCIERGE_ZABBIX_API std::string normalise_api_url(std::string_view host);
 /// and its users know: api-host (ZBX_API_HOST), user (ZBX_API_USER, ZBX_USER), password
 /// (ZBX_API_PASS, ZBX_PASS), password-file (ZBX_PASS_FILE), token (ZBX_API_TOKEN),
 /// (password and token are from_command_line = false: they never show in a process list),
-/// tls-verify (ZBX_TLS_VERIFY, default true), ca-file (ZBX_CA_FILE), timeout.
+/// tls-verify (ZBX_TLS_VERIFY, default true), insecure (a flag that turns verification off, since
+/// a flag cannot be turned off on the command line), ca-file (ZBX_CA_FILE), timeout (ZBX_TIMEOUT,
+/// default 2m). Their config keys are "zabbix.<name>": all Zabbix plugins share one [zabbix] section.
 CONCIERGE_ZABBIX_API std::vector<sdk::OptionSpec> connection_options();
 
 /// Settings from those options. Reads the password file, registers every secret with the
-/// context so nothing prints it, and warns when credentials would travel over plain http.
+/// context so nothing prints it, and warns when credentials would travel over plain http to a host
+/// that is not loopback. A password file, when given, wins over a password; a token wins over both.
 /// Throws sdk::Error(Usage) when neither a token nor a user and password are given.
 CONCIERGE_ZABBIX_API Settings settings_from(sdk::Context& ctx);
 
