@@ -234,7 +234,13 @@ public:
                                                               Poco::Net::SocketAddress("127.0.0.1", 0)), params);
         server_->start();
     }
-    ~FakeServer() { server_->stopAll(true); }
+    ~FakeServer() {
+        server_->stopAll(true);
+        // A handler still busy (the client gave up waiting) must finish before the server and,
+        // at the end, the process's statics go away.
+        for (int i = 0; i < 500 && server_->currentConnections() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php"; }
     std::vector<Exchange> exchanges() {
         std::lock_guard lock(mutex_);
