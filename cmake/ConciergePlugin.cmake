@@ -11,8 +11,10 @@ function(concierge_add_plugin name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "INSTALL" "OUTPUT_DIRECTORY" "SOURCES;LINK")
   set(target "concierge-plugin-${name}")
   add_library(${target} MODULE ${arg_SOURCES} ${arg_UNPARSED_ARGUMENTS})
+  # Plugins live in <prefix>/lib/concierge/plugins and find concierge's shared clients
+  # (libconcierge_zabbix.so) two levels up, in lib/, in the build tree and the install tree alike.
   set_target_properties(${target} PROPERTIES PREFIX "" OUTPUT_NAME "concierge-${name}"
-    CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+    CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON INSTALL_RPATH "$ORIGIN/../..")
   if(NOT arg_OUTPUT_DIRECTORY AND CONCIERGE_BUILD_PLUGIN_DIR)
     set(arg_OUTPUT_DIRECTORY "${CONCIERGE_BUILD_PLUGIN_DIR}")
   endif()

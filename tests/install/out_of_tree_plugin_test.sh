@@ -23,4 +23,29 @@ grep -q "hello, installer!" <<<"$out" || fail "unexpected output: $out"
 listed=$("$work/prefix/bin/concierge" plugins --output json)
 grep -q '"name":"hello","version":"1.0.0","abi":"1.0","status":"ok"' <<<"$listed" || fail "plugins does not list it as ok: $listed"
 "$work/prefix/bin/concierge" history show 1 | grep -q "greetings.json" || fail "its artifact is not in history"
+# A plugin linking the shared Zabbix client finds libconcierge_zabbix.so from the install tree's
+# plugin folder (RPATH $ORIGIN/../..), and the client's errors become exit codes.
+libdir=$(dirname "$(ls "$work"/prefix/lib*/libconcierge_zabbix.so "$work"/prefix/lib/*/libconcierge_zabbix.so 2>/dev/null | head -1)")
+[[ -f $libdir/libconcierge_zabbix.so ]] || fail "install lacks libconcierge_zabbix.so"
+cmake -S "$source/tests/install/zabbix_probe" -B "$work/probe" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null || fail "a plugin linking Concierge::zabbix does not configure"
+cmake --build "$work/probe" >/dev/null || fail "a plugin linking Concierge::zabbix does not build"
+# probe CONCIERGE_PLUGIN_PATH: runs the plugin against a closed port; expects exit 7 and no password.
+probe() {
+  local out rc
+  set +e
+  out=$(CONCIERGE_PLUGIN_PATH=$1 ZBX_API_HOST=http://127.0.0.1:1 ZBX_USER=probe ZBX_PASS=probe-secret \
+    "$work/prefix/bin/concierge" zabbix-probe 2>&1)
+  rc=$?
+  set -e
+  [[ $rc == 7 ]] || fail "zabbix-probe from ${1:-the plugin folder} against a closed port exited $rc, expected 7 (unreachable): $out"
+  grep -q "cannot reach Zabbix at http://127.0.0.1:1/api_jsonrpc.php" <<<"$out" || fail "unexpected message: $out"
+  if grep -q "probe-secret" <<<"$out"; then fail "the password shows: $out"; fi
+}
+probe "$work/probe"  # from its own build tree (CMake's build RPATH)
+cmake --install "$work/probe" >/dev/null || fail "the plugin linking Concierge::zabbix does not install"
+installed=$libdir/concierge/plugins/concierge-zabbix-probe.so
+[[ -f $installed ]] || fail "the plugin did not install into $libdir/concierge/plugins"
+readelf -d "$installed" | grep -q 'R.*PATH.*\[\$ORIGIN/\.\./\.\.\]' || fail "the installed plugin's RPATH is not \$ORIGIN/../..: $(readelf -d "$installed" | grep PATH)"
+probe ""  # from the install tree's plugin folder ($ORIGIN/../.. is lib/)
 echo "out_of_tree_plugin_test: ok"

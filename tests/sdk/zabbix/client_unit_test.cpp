@@ -1,0 +1,424 @@
+// Unit tests of the Zabbix client: URL normalisation, the options it declares, settings, error
+// text, and what only a fake server can show (HTTP 500, non-JSON answers, Zabbix 5.2 and 6.4
+// authentication, which the 6.0 sandbox cannot). Everything else is tested against the real
+// sandbox in client_sandbox_test.cpp.
+#include <concierge/zabbix/client.hpp>
+
+#include "version_error.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <unistd.h>
+
+namespace zbx = concierge::zabbix;
+using concierge::sdk::ExitCode;
+
+namespace {
+
+// ---- normalise_api_url ---------------------------------------------------------------------
+
+TEST(NormaliseApiUrl, BareHostGetsHttpsAndEndpoint) {
+    EXPECT_EQ(zbx::normalise_api_url("zbx.example"), "https://zbx.example/api_jsonrpc.php");
+    EXPECT_EQ(zbx::normalise_api_url("  zbx.example\n"), "https://zbx.example/api_jsonrpc.php");
+}
+
+TEST(NormaliseApiUrl, HostAndPort) {
+    EXPECT_EQ(zbx::normalise_api_url("zbx.example:8080"), "https://zbx.example:8080/api_jsonrpc.php");
+    EXPECT_EQ(zbx::normalise_api_url("127.0.0.1:18601"), "https://127.0.0.1:18601/api_jsonrpc.php");
+}
+
+TEST(NormaliseApiUrl, UrlWithPath) {
+    EXPECT_EQ(zbx::normalise_api_url("http://h:1/zabbix"), "http://h:1/zabbix/api_jsonrpc.php");
+    EXPECT_EQ(zbx::normalise_api_url("http://h/zabbix/"), "http://h/zabbix/api_jsonrpc.php");
+    EXPECT_EQ(zbx::normalise_api_url("https://h/"), "https://h/api_jsonrpc.php");
+    EXPECT_EQ(zbx::normalise_api_url("http://h"), "http://h/api_jsonrpc.php");
+}
+
+TEST(NormaliseApiUrl, FullEndpointKept) {
+    EXPECT_EQ(zbx::normalise_api_url("http://127.0.0.1:18601/api_jsonrpc.php"), "http://127.0.0.1:18601/api_jsonrpc.php");
+    EXPECT_EQ(zbx::normalise_api_url("https://zbx.example/zabbix/api_jsonrpc.php"),
+              "https://zbx.example/zabbix/api_jsonrpc.php");
+}
+
+TEST(NormaliseApiUrl, GarbageIsAUsageError) {
+    for (const char* garbage : {"", "   ", "zbx example", "ftp://x", "http://", "https://h:notaport", "http://h/?a=1",
+                                "zbx.example:99999"}) {
+        try {
+            zbx::normalise_api_url(garbage);
+            ADD_FAILURE() << "accepted '" << garbage << "'";
+        } catch (const concierge::sdk::Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::Usage) << garbage;
+            EXPECT_NE(std::string(e.what()).find("ZBX_API_HOST"), std::string::npos) << e.what();
+        }
+    }
+}
+
+// ---- connection_options ----------------------------------------------------------------------
+
+TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
+    std::map<std::string, concierge::sdk::OptionSpec> by_name;
+    for (const auto& spec : zbx::connection_options()) by_name[spec.name] = spec;
+    const std::map<std::string, std::string> env = {
+        {"api-host", "ZBX_API_HOST"},      {"user", "ZBX_API_USER,ZBX_USER"}, {"password", "ZBX_API_PASS,ZBX_PASS"},
+        {"password-file", "ZBX_PASS_FILE"}, {"token", "ZBX_API_TOKEN"},       {"tls-verify", "ZBX_TLS_VERIFY"},
+        {"ca-file", "ZBX_CA_FILE"},         {"timeout", "ZBX_TIMEOUT"},       {"insecure", ""}};
+    ASSERT_EQ(by_name.size(), env.size());
+    for (const auto& [name, variables] : env) {
+        ASSERT_TRUE(by_name.count(name)) << name;
+        EXPECT_EQ(by_name[name].env, variables) << name;
+        EXPECT_EQ(by_name[name].config_key, "zabbix." + name) << name;
+    }
+    EXPECT_TRUE(by_name["api-host"].required);
+    EXPECT_EQ(by_name["timeout"].type, concierge::sdk::OptionType::Duration);
+    EXPECT_EQ(by_name["timeout"].default_value, "2m");
+    EXPECT_EQ(by_name["tls-verify"].type, concierge::sdk::OptionType::Flag);
+    EXPECT_EQ(by_name["tls-verify"].default_value, "true");
+    EXPECT_EQ(by_name["insecure"].type, concierge::sdk::OptionType::Flag);
+}
+
+TEST(ConnectionOptions, SecretsNeverOnTheCommandLine) {
+    for (const auto& spec : zbx::connection_options()) {
+        bool secret = spec.name == "password" || spec.name == "token";
+        EXPECT_EQ(spec.secret, secret) << spec.name;
+        EXPECT_EQ(spec.from_command_line, !secret) << spec.name;
+    }
+}
+
+// ---- settings_from -------------------------------------------------------------------------
+
+// A Context holding option values, recording secrets and warnings.
+class FakeContext final : public concierge::sdk::Context {
+public:
+    std::map<std::string, std::string, std::less<>> options;
+    std::vector<std::string> secrets, warnings;
+
+    std::optional<std::string> option(std::string_view name) const noexcept override {
+        auto it = options.find(name);
+        if (it == options.end()) return std::nullopt;
+        return it->second;
+    }
+    std::optional<std::string> env(std::string_view) const noexcept override { return std::nullopt; }
+    std::optional<std::string> config(std::string_view) const noexcept override { return std::nullopt; }
+    concierge::sdk::OutputFormat output_format() const noexcept override { return {}; }
+    concierge::sdk::Status emit_table(const concierge::sdk::Table&) noexcept override { return {}; }
+    std::string table_json(const concierge::sdk::Table&) const noexcept override { return {}; }
+    void emit_text(std::string_view) noexcept override {}
+    void log(concierge::sdk::LogLevel level, std::string_view message) noexcept override {
+        if (level == concierge::sdk::LogLevel::Warning) warnings.emplace_back(message);
+    }
+    void progress(std::uint64_t, std::uint64_t, std::string_view) noexcept override {}
+    bool cancelled() const noexcept override { return false; }
+    bool wait_for_cancel(std::chrono::milliseconds) noexcept override { return false; }
+    concierge::sdk::Status save_artifact(std::string_view, std::string_view, std::string_view) noexcept override {
+        return {};
+    }
+    void set_summary(std::string_view) noexcept override {}
+    void add_secret(std::string_view value) noexcept override { secrets.emplace_back(value); }
+    std::int64_t run_id() const noexcept override { return 1; }
+};
+
+TEST(SettingsFrom, UserAndPassword) {
+    FakeContext ctx;
+    ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}, {"password", "s3cret!"}, {"tls-verify", "true"},
+                   {"timeout", "5000"}};
+    auto settings = zbx::settings_from(ctx);
+    EXPECT_EQ(settings.url, "https://zbx.example/api_jsonrpc.php");
+    EXPECT_EQ(settings.user, "Admin");
+    EXPECT_EQ(settings.password, "s3cret!");
+    EXPECT_TRUE(settings.tls_verify);
+    EXPECT_EQ(settings.timeout, std::chrono::milliseconds(5000));
+    EXPECT_EQ(ctx.secrets, std::vector<std::string>{"s3cret!"});
+    EXPECT_TRUE(ctx.warnings.empty());
+}
+
+TEST(SettingsFrom, PasswordFileTrimmedAndSecret) {
+    auto path = std::filesystem::temp_directory_path() / ("zbx-pass-" + std::to_string(::getpid()));
+    std::ofstream(path) << "from-file\n";
+    FakeContext ctx;
+    ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}, {"password-file", path.string()}};
+    auto settings = zbx::settings_from(ctx);
+    std::filesystem::remove(path);
+    EXPECT_EQ(settings.password, "from-file");
+    EXPECT_EQ(ctx.secrets, std::vector<std::string>{"from-file"});
+}
+
+TEST(SettingsFrom, UnreadablePasswordFileIsInvalidInput) {
+    FakeContext ctx;
+    ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}, {"password-file", "/nonexistent/pass"}};
+    try {
+        zbx::settings_from(ctx);
+        FAIL() << "accepted a missing password file";
+    } catch (const concierge::sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::InvalidInput);
+    }
+}
+
+TEST(SettingsFrom, TokenNeedsNoUserAndInsecureWins) {
+    FakeContext ctx;
+    ctx.options = {{"api-host", "https://zbx.example"}, {"token", "abcdef0123"}, {"tls-verify", "true"},
+                   {"insecure", "true"}};
+    auto settings = zbx::settings_from(ctx);
+    EXPECT_EQ(settings.token, "abcdef0123");
+    EXPECT_FALSE(settings.tls_verify);
+    EXPECT_EQ(ctx.secrets, std::vector<std::string>{"abcdef0123"});
+    ASSERT_EQ(ctx.warnings.size(), 1u);  // verification off
+    EXPECT_EQ(ctx.warnings[0].find("abcdef0123"), std::string::npos);
+}
+
+TEST(SettingsFrom, WarnsAboutCredentialsOverPlainHttp) {
+    FakeContext ctx;
+    ctx.options = {{"api-host", "http://zbx.example/zabbix"}, {"user", "Admin"}, {"password", "pw"}};
+    zbx::settings_from(ctx);
+    ASSERT_EQ(ctx.warnings.size(), 1u);
+    EXPECT_NE(ctx.warnings[0].find("clear text"), std::string::npos) << ctx.warnings[0];
+}
+
+TEST(SettingsFrom, NoCredentialsIsAUsageError) {
+    FakeContext ctx;
+    ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}};
+    try {
+        zbx::settings_from(ctx);
+        FAIL() << "accepted a user without password";
+    } catch (const concierge::sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::Usage);
+        EXPECT_NE(std::string(e.what()).find("ZBX_API_TOKEN"), std::string::npos);
+    }
+}
+
+// ---- ApiError --------------------------------------------------------------------------------
+
+TEST(ApiError, OneLineWithCodeMessageAndData) {
+    zbx::ApiError error(-32602, "Invalid params.", "Host group \"x\" already exists.\nsecond line");
+    EXPECT_STREQ(error.what(), "Zabbix API error -32602: Invalid params. Host group \"x\" already exists. second line");
+    EXPECT_EQ(error.code(), ExitCode::RemoteError);
+    EXPECT_EQ(error.api_code(), -32602);
+    EXPECT_EQ(error.api_message(), "Invalid params.");
+    EXPECT_EQ(error.api_data(), "Host group \"x\" already exists.\nsecond line");
+    EXPECT_STREQ(zbx::ApiError(-32500, "Application error.", "").what(), "Zabbix API error -32500: Application error.");
+}
+
+// ---- against a fake server -------------------------------------------------------------------
+
+struct Exchange {
+    std::string authorization, content_type, body;
+};
+
+// An in-process HTTP server on 127.0.0.1 answering each request with answer(request body).
+class FakeServer {
+public:
+    using Answer = std::function<std::pair<int, std::string>(const Poco::JSON::Object::Ptr&)>;
+
+    explicit FakeServer(Answer answer) : answer_(std::move(answer)) {
+        auto params = new Poco::Net::HTTPServerParams;
+        params->setMaxThreads(4);
+        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), Poco::Net::ServerSocket(
+                                                              Poco::Net::SocketAddress("127.0.0.1", 0)), params);
+        server_->start();
+    }
+    ~FakeServer() {
+        server_->stopAll(true);
+        // A handler still busy (the client gave up waiting) must finish before the server and,
+        // at the end, the process's statics go away.
+        for (int i = 0; i < 500 && server_->currentConnections() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php"; }
+    std::vector<Exchange> exchanges() {
+        std::lock_guard lock(mutex_);
+        return exchanges_;
+    }
+
+private:
+    struct Handler : Poco::Net::HTTPRequestHandler {
+        explicit Handler(FakeServer& server) : server(server) {}
+        void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+            Exchange exchange{request.get("Authorization", ""), request.getContentType(), {}};
+            Poco::StreamCopier::copyToString(request.stream(), exchange.body);
+            Poco::JSON::Object::Ptr parsed;
+            try {
+                parsed = Poco::JSON::Parser().parse(exchange.body).extract<Poco::JSON::Object::Ptr>();
+            } catch (...) {
+            }
+            {
+                std::lock_guard lock(server.mutex_);
+                server.exchanges_.push_back(exchange);
+            }
+            auto [status, body] = server.answer_(parsed);
+            response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+            response.setContentType("application/json");
+            response.setContentLength(static_cast<std::streamsize>(body.size()));
+            response.send() << body;
+        }
+        FakeServer& server;
+    };
+    struct Factory : Poco::Net::HTTPRequestHandlerFactory {
+        explicit Factory(FakeServer& server) : server(server) {}
+        Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+            return new Handler(server);
+        }
+        FakeServer& server;
+    };
+
+    Answer answer_;
+    std::mutex mutex_;
+    std::vector<Exchange> exchanges_;
+    std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+std::string reply(const Poco::JSON::Object::Ptr& request, const std::string& result_json) {
+    return R"({"jsonrpc":"2.0","result":)" + result_json + R"(,"id":)" + request->get("id").toString() + "}";
+}
+
+// A Zabbix of the given version: answers apiinfo.version, user.login, user.logout and echo.
+FakeServer::Answer zabbix_of(std::string version) {
+    return [version](const Poco::JSON::Object::Ptr& request) -> std::pair<int, std::string> {
+        std::string method = request->getValue<std::string>("method");
+        if (method == "apiinfo.version") return {200, reply(request, "\"" + version + "\"")};
+        if (method == "user.login") return {200, reply(request, "\"0424bd59b807674191e7d77572075f33\"")};
+        if (method == "user.logout") return {200, reply(request, "true")};
+        return {200, reply(request, R"([{"hostid":"10084","host":"Zabbix server \u00e9"}])")};
+    };
+}
+
+zbx::Settings settings_for(const std::string& url) {
+    zbx::Settings settings;
+    settings.url = url;
+    settings.user = "Admin";
+    settings.password = "zabbix-pw";
+    settings.timeout = std::chrono::seconds(5);
+    return settings;
+}
+
+Poco::JSON::Object::Ptr body_of(const Exchange& exchange) {
+    return Poco::JSON::Parser().parse(exchange.body).extract<Poco::JSON::Object::Ptr>();
+}
+
+TEST(ClientFake, Zabbix64UsesBearerHeaderAndNoAuthField) {
+    FakeServer server(zabbix_of("6.4.2"));
+    {
+        zbx::Client client(settings_for(server.url()));
+        client.login();
+        EXPECT_EQ(client.call("host.get", R"({"output":["host"]})"), R"([{"hostid":"10084","host":"Zabbix server é"}])");
+    }
+    auto exchanges = server.exchanges();
+    ASSERT_EQ(exchanges.size(), 4u);  // version, login, host.get, logout
+    const char* methods[] = {"apiinfo.version", "user.login", "host.get", "user.logout"};
+    std::int64_t last_id = 0;
+    for (std::size_t i = 0; i < exchanges.size(); ++i) {
+        auto body = body_of(exchanges[i]);
+        EXPECT_EQ(body->getValue<std::string>("method"), methods[i]);
+        EXPECT_EQ(body->getValue<std::string>("jsonrpc"), "2.0");
+        EXPECT_GT(body->getValue<std::int64_t>("id"), last_id);
+        last_id = body->getValue<std::int64_t>("id");
+        EXPECT_EQ(exchanges[i].content_type, "application/json-rpc");
+        EXPECT_FALSE(body->has("auth")) << exchanges[i].body;
+        EXPECT_EQ(exchanges[i].authorization, i < 2 ? "" : "Bearer 0424bd59b807674191e7d77572075f33") << methods[i];
+    }
+    EXPECT_TRUE(body_of(exchanges[1])->getObject("params")->has("username"));
+}
+
+TEST(ClientFake, Zabbix52UsesUserAndAuthField) {
+    FakeServer server(zabbix_of("5.2.7"));
+    {
+        zbx::Client client(settings_for(server.url()));
+        client.login();
+        client.call("host.get", "{}");
+    }
+    auto exchanges = server.exchanges();
+    ASSERT_EQ(exchanges.size(), 4u);
+    auto login = body_of(exchanges[1])->getObject("params");
+    EXPECT_EQ(login->getValue<std::string>("user"), "Admin");
+    EXPECT_FALSE(login->has("username"));
+    EXPECT_FALSE(body_of(exchanges[0])->has("auth"));
+    EXPECT_FALSE(body_of(exchanges[1])->has("auth"));
+    EXPECT_EQ(body_of(exchanges[2])->getValue<std::string>("auth"), "0424bd59b807674191e7d77572075f33");
+    EXPECT_EQ(body_of(exchanges[3])->getValue<std::string>("method"), "user.logout");
+    for (const auto& exchange : exchanges) EXPECT_EQ(exchange.authorization, "");
+}
+
+TEST(ClientFake, TokenIsNeverLoggedInOrOut) {
+    FakeServer server(zabbix_of("6.4.2"));
+    {
+        auto settings = settings_for(server.url());
+        settings.user.clear();
+        settings.password.clear();
+        settings.token = "tok-123";
+        zbx::Client client(settings);
+        client.login();
+        client.call("host.get", "{}");
+    }
+    auto exchanges = server.exchanges();
+    ASSERT_EQ(exchanges.size(), 2u);  // version, host.get
+    EXPECT_EQ(exchanges[0].authorization, "");
+    EXPECT_EQ(exchanges[1].authorization, "Bearer tok-123");
+}
+
+TEST(ClientFake, Http500IsARemoteError) {
+    FakeServer server([](const Poco::JSON::Object::Ptr&) { return std::pair{500, std::string("oops")}; });
+    zbx::Client client(settings_for(server.url()));
+    auto error = version_error(client);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::RemoteError);
+    EXPECT_NE(std::string(error->what()).find("HTTP 500"), std::string::npos) << error->what();
+}
+
+TEST(ClientFake, AnswerThatIsNotJsonRpcIsARemoteError) {
+    for (std::string answer : {"<html>login page</html>", "[1,2]", R"({"jsonrpc":"2.0","id":1})"}) {
+        FakeServer server([answer](const Poco::JSON::Object::Ptr&) { return std::pair{200, answer}; });
+        zbx::Client client(settings_for(server.url()));
+        auto error = version_error(client);
+        ASSERT_TRUE(error) << answer;
+        EXPECT_EQ(error->code(), ExitCode::RemoteError) << error->what();
+        EXPECT_NE(std::string(error->what()).find("not JSON-RPC"), std::string::npos) << error->what();
+    }
+}
+
+TEST(ClientFake, MalformedParamsAreTheCallersBug) {
+    FakeServer server(zabbix_of("6.0.14"));
+    zbx::Client client(settings_for(server.url()));
+    for (const char* params : {"{\"output\":", "42", "not json"}) {
+        try {
+            client.call("host.get", params);
+            FAIL() << "sent " << params;
+        } catch (const concierge::sdk::Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::Failure) << e.what();
+        }
+    }
+    EXPECT_TRUE(server.exchanges().empty());
+}
+
+TEST(ClientFake, TimeoutIsUnreachable) {
+    FakeServer server([](const Poco::JSON::Object::Ptr& request) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        return std::pair{200, reply(request, "\"6.0.14\"")};
+    });
+    zbx::Client client(settings_for(server.url()));
+    try {
+        client.call("apiinfo.version", "[]", std::chrono::milliseconds(300));
+        FAIL() << "no timeout";
+    } catch (const concierge::sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::Unreachable) << e.what();
+        EXPECT_NE(std::string(e.what()).find("ZBX_TIMEOUT"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
