@@ -186,27 +186,6 @@ TEST_F(ZabbixSandbox, ExportReturnsTheUnescapedDocument) {
     EXPECT_EQ(document->getArray("templates")->size(), 3u);
 }
 
-// Measures the full template export through the client (run it by hand, it takes ~15 s):
-//   zabbix_sandbox_tests --gtest_also_run_disabled_tests --gtest_filter='*ExportAll*'
-TEST_F(ZabbixSandbox, DISABLED_ExportAllTemplatesTimed) {
-    zbx::Client client(settings());
-    auto start = std::chrono::steady_clock::now();
-    client.login();
-    auto logged_in = std::chrono::steady_clock::now();
-    auto templates = parse(client.call("template.get", R"({"output":["templateid"]})")).extract<Poco::JSON::Array::Ptr>();
-    std::string ids;
-    for (std::size_t i = 0; i < templates->size(); ++i)
-        ids += (i ? ",\"" : "\"") + templates->getObject(i)->getValue<std::string>("templateid") + "\"";
-    auto export_start = std::chrono::steady_clock::now();
-    std::string exported =
-        client.call("configuration.export", R"({"format":"json","options":{"templates":[)" + ids + "]}}");
-    auto end = std::chrono::steady_clock::now();
-    auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-    std::printf("login %lld ms; export of %zu templates: %zu bytes in %lld ms\n", static_cast<long long>(ms(logged_in - start)),
-                templates->size(), exported.size(), static_cast<long long>(ms(end - export_start)));
-    EXPECT_EQ(exported.rfind(R"({"zabbix_export")", 0), 0u);
-}
-
 TEST_F(ZabbixSandbox, ConcurrentCallsFromFourThreads) {
     zbx::Client client(settings());
     client.login();
