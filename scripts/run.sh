@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job, from a clean clone on Debian 12: installs what it needs, builds, and runs concierge
+# The main job, from a clean clone on Debian 12: installs what it needs, builds, lists the plugins,
+# runs the SDK's sample plugin and shows the history. The Zabbix and Docker plugins will run here
 # against the local sandbox. Its history lives in .sandbox/home so a demo never mixes with yours.
 # Usage: scripts/run.sh
 set -euo pipefail
