@@ -55,7 +55,7 @@ TEST(ConfigFileParse, KeysInASectionAreNamedSectionDotKey) {
     EXPECT_FALSE(config.get("user").has_value());
 }
 
-TEST(ConfigFileParse, ALaterSectionReplacesTheEarlierOne) {
+TEST(ConfigFileParse, EachSectionKeepsItsOwnKeys) {
     const auto config = ConfigFile::parse("[a]\nx = 1\n[b]\nx = 2\n", "t");
     EXPECT_EQ(config.get("a.x"), "1");
     EXPECT_EQ(config.get("b.x"), "2");
