@@ -1,0 +1,161 @@
+#include "backup_dir.hpp"
+
+#include "export_plan.hpp"
+
+#include <concierge/sdk/status.hpp>
+
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace concierge::zabbix_backup {
+namespace fs = std::filesystem;
+namespace {
+
+[[noreturn]] void invalid(const std::string& message) { throw sdk::Error(sdk::ExitCode::InvalidInput, message); }
+
+[[noreturn]] void io_failure(const std::string& what, const fs::path& path, int error) {
+    throw sdk::Error(sdk::ExitCode::Failure, "cannot " + what + " " + path.string() + ": " + std::strerror(error));
+}
+
+void fsync_path(const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;  // durability is best effort for directories
+    ::fsync(fd);
+    ::close(fd);
+}
+
+std::string quote(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view content) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(content.data(), static_cast<unsigned>(content.size()));
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+bool is_backup_file_name(const std::string& name) {
+    static const std::set<std::string> names{
+        files::templates, files::hostgroups, files::hosts, files::mediatypes, files::reg_actions,
+        files::trigger_actions, files::id_map, files::actions_data, files::manifest,
+        // the earlier tool's other files
+        "services.json", "proxies.json"};
+    return names.count(name) > 0;
+}
+
+StagingDir::StagingDir(fs::path target) {
+    std::error_code error;
+    target_ = fs::absolute(std::move(target), error).lexically_normal();
+    if (error) invalid("cannot resolve the config directory: " + error.message());
+    if (!target_.has_filename()) target_ = target_.parent_path();  // "dir/" -> "dir"
+    if (target_.filename().empty() || target_ == target_.root_path())
+        invalid("the config directory " + target_.string() + " cannot be a backup directory; choose a folder of its own");
+    const fs::path parent = target_.parent_path();
+    if (!fs::is_directory(parent, error))
+        invalid("the config directory's parent " + parent.string() +
+                " does not exist or is not a directory; create it or choose another --config-dir (ZBX_CONFIG_DIR)");
+    if (fs::exists(fs::symlink_status(target_, error))) {
+        if (!fs::is_directory(fs::symlink_status(target_, error)))
+            invalid("the config directory " + target_.string() + " exists and is not a directory; choose another --config-dir");
+        for (const auto& entry : fs::directory_iterator(target_, error)) {
+            const std::string name = entry.path().filename().string();
+            if (!entry.is_regular_file() || !is_backup_file_name(name))
+                invalid("the config directory " + target_.string() + " holds " + name +
+                        ", which is not a backup file; a backup replaces the whole directory, so choose an empty "
+                        "or backup-only directory");
+        }
+        if (error) invalid("cannot read the config directory " + target_.string() + ": " + error.message());
+    }
+    partial_ = target_;
+    partial_ += ".partial-" + std::to_string(::getpid());
+    fs::remove_all(partial_, error);  // left by an earlier process that had our pid
+    if (::mkdir(partial_.c_str(), 0700) != 0) {
+        const int code = errno;
+        invalid("cannot write in " + parent.string() + " (" + std::strerror(code) +
+                "); choose a writable --config-dir (ZBX_CONFIG_DIR)");
+    }
+}
+
+StagingDir::~StagingDir() {
+    if (committed_) return;
+    std::error_code ignored;
+    fs::remove_all(partial_, ignored);
+}
+
+const FileRecord& StagingDir::write(const std::string& name, std::string_view content, std::uint64_t count) {
+    const fs::path path = partial_ / name;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) io_failure("create", path, errno);
+    const char* data = content.data();
+    std::size_t left = content.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, data, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int code = errno;
+            ::close(fd);
+            io_failure("write", path, code);
+        }
+        data += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) io_failure("write", path, errno);
+    auto& record = records_[name];
+    record = {sha256_hex(content), content.size(), count};
+    return record;
+}
+
+void StagingDir::commit() {
+    fsync_path(partial_);
+    fs::path aside;
+    if (fs::exists(fs::symlink_status(target_))) {
+        aside = target_;
+        aside += ".old-" + std::to_string(::getpid());
+        std::error_code ignored;
+        fs::remove_all(aside, ignored);
+        if (::rename(target_.c_str(), aside.c_str()) != 0) io_failure("move the old backup aside:", target_, errno);
+    }
+    if (::rename(partial_.c_str(), target_.c_str()) != 0) {
+        const int code = errno;
+        if (!aside.empty()) ::rename(aside.c_str(), target_.c_str());  // put the old backup back
+        io_failure("move the new backup into place:", target_, code);
+    }
+    committed_ = true;
+    fsync_path(target_.parent_path());
+    if (!aside.empty()) {
+        std::error_code ignored;
+        fs::remove_all(aside, ignored);
+    }
+}
+
+std::string manifest_json(const std::string& zabbix_version, const std::string& created_at,
+                          const std::map<std::string, FileRecord>& records) {
+    std::string out = R"({"format":1,"zabbix_version":)" + quote(zabbix_version) + R"(,"created_at":)" +
+                      quote(created_at) + R"(,"files":{)";
+    bool first = true;
+    for (const auto& [name, record] : records) {
+        if (!first) out += ',';
+        first = false;
+        out += quote(name) + R"(:{"sha256":")" + record.sha256 + R"(","size":)" + std::to_string(record.size) +
+               R"(,"count":)" + std::to_string(record.count) + "}";
+    }
+    return out + "}}";
+}
+
+}  // namespace concierge::zabbix_backup
