@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
-# The main job, from a clean clone on Debian 12: installs what it needs, builds, lists the plugins,
-# runs the SDK's sample plugin and shows the history. The Zabbix and Docker plugins will run here
-# against the local sandbox. Its history lives in .sandbox/home so a demo never mixes with yours.
-# Usage: scripts/run.sh
+# The main job, from a clean clone on Debian 12: installs what it needs, builds, starts the local
+# Zabbix sandbox (a real Zabbix 6.0 API on PostgreSQL, scripts/sandbox/zabbix.sh), lists the
+# plugins, backs up the sandbox's source Zabbix, runs the SDK's sample plugin and shows the
+# history. Its history and backup live in .sandbox/ so a demo never mixes with your own.
+# Running it twice works: the sandbox is reused and the backup directory replaced whole.
+# Usage: scripts/run.sh      (the sandbox keeps running; scripts/sandbox/zabbix.sh down stops it)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 build=build/run  # without the test suite: the main job needs only the product
-concierge=$build/bin/concierge
+concierge=$repo/$build/bin/concierge
 
 bash scripts/install-deps.sh build
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCONCIERGE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)"
+bash scripts/sandbox/zabbix.sh up
 
 export CONCIERGE_HOME=${CONCIERGE_HOME:-$repo/.sandbox/home}
 export CONCIERGE_PLUGIN_PATH=$repo/$build/examples/plugins
+eval "$(bash scripts/sandbox/zabbix.sh env source)"
+backup_dir=$repo/.sandbox/zabbix-backup
 step() { printf '\n\033[1m$ concierge %s\033[0m\n' "$*"; "$concierge" "$@"; }
 
 step --version
 step plugins
+step zabbix-backup --config-dir "$backup_dir"
+backup_run=$("$concierge" history --limit 1 --output json | sed -n 's/^\[{"id":\([0-9]*\).*/\1/p')
 step hello operator --times 2
 step history --limit 5
-run_id=$("$concierge" history --limit 1 --output json | sed -n 's/^\[{"id":\([0-9]*\).*/\1/p')
-step history show "$run_id"
+step history show "$backup_run"
 
-printf '\nHistory: %s/history.db (run %s kept greetings.json; `concierge history export %s --dir DIR` writes it back)\n' \
-  "$CONCIERGE_HOME" "$run_id" "$run_id"
+printf '\nBackup of %s in %s (run %s; `concierge history export %s --dir DIR` gives it back).\nHistory: %s/history.db\n' \
+  "$ZBX_API_HOST" "$backup_dir" "$backup_run" "$backup_run" "$CONCIERGE_HOME"

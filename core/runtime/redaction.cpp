@@ -32,11 +32,29 @@ void Redactor::add_secret(std::string_view value) {
     std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
+namespace {
+
+// Characters that continue a word, a host name or a path: a short secret next to one of them is
+// part of something else ("zabbix" in /srv/zabbix-backup or zabbix.example), not the secret.
+bool continues_word(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
+}
+
+}  // namespace
+
 std::string Redactor::mask(std::string_view text) const {
     std::string result(text);
     for (const auto& secret : secrets_) {
-        for (auto at = result.find(secret); at != std::string::npos; at = result.find(secret, at + kMask.size()))
-            result.replace(at, secret.size(), kMask);
+        for (auto at = result.find(secret); at != std::string::npos;) {
+            const auto end = at + secret.size();
+            const bool alone = (at == 0 || !continues_word(result[at - 1])) && (end == result.size() || !continues_word(result[end]));
+            if (secret.size() >= kMinSubstringSecret || alone) {
+                result.replace(at, secret.size(), kMask);
+                at = result.find(secret, at + kMask.size());
+            } else {
+                at = result.find(secret, at + 1);
+            }
+        }
     }
     return result;
 }

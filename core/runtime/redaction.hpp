@@ -11,6 +11,10 @@
 namespace concierge::runtime {
 
 inline constexpr std::string_view kMask = "***";
+/// Secrets at least this long are masked wherever they appear; shorter ones (a default password
+/// such as "zabbix") only where they stand alone, so paths and host names that merely contain
+/// them stay readable.
+inline constexpr std::size_t kMinSubstringSecret = 8;
 
 /// Names like password, passwd, pass, token, secret, key, credential (any case, any separator).
 bool is_secret_name(std::string_view name);
@@ -23,7 +27,7 @@ public:
 
     /// Remembers a value to mask; values shorter than 3 characters are ignored (too common).
     void add_secret(std::string_view value);
-    /// Replaces every occurrence of every known secret with kMask.
+    /// Replaces every occurrence of every known secret with kMask (short ones: see kMinSubstringSecret).
     std::string mask(std::string_view text) const;
 
     /// The arguments as they may be stored: values of secret options (declared secret or named

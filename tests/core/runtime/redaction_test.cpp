@@ -72,14 +72,21 @@ TEST(RedactorFromEnvironment, NullBlockGivesAnEmptyRedactor) {
 
 // --- mask -----------------------------------------------------------------------------------------
 
-TEST(RedactorMask, ReplacesEveryOccurrence) {
-    const auto redactor = with_secrets({"hunter2"});
-    EXPECT_EQ(redactor.mask("hunter2 and hunter2hunter2, again hunter2"), "*** and ******, again ***");
+TEST(RedactorMask, ReplacesEveryOccurrenceOfALongSecretEvenInsideWords) {
+    const auto redactor = with_secrets({"hunter2-long"});
+    EXPECT_EQ(redactor.mask("hunter2-long and xhunter2-longhunter2-long, again hunter2-long"), "*** and x******, again ***");
 }
 
 TEST(RedactorMask, ReplacesEverySecret) {
     const auto redactor = with_secrets({"alpha", "bravo"});
-    EXPECT_EQ(redactor.mask("bravo-alpha-charlie"), "***-***-charlie");
+    EXPECT_EQ(redactor.mask("bravo alpha charlie"), "*** *** charlie");
+}
+
+TEST(RedactorMask, ShortSecretIsMaskedOnlyWhereItStandsAlone) {
+    const auto redactor = with_secrets({"zabbix"});
+    EXPECT_EQ(redactor.mask("/srv/zabbix-backup on zabbix.example"), "/srv/zabbix-backup on zabbix.example");
+    EXPECT_EQ(redactor.mask("zabbix"), "***");
+    EXPECT_EQ(redactor.mask("password is 'zabbix'; url https://u:zabbix@h/"), "password is '***'; url https://u:***@h/");
 }
 
 TEST(RedactorMask, LongestSecretWinsWhenOneContainsAnother) {
