@@ -2,7 +2,7 @@
 // `concierge zabbix-backup` run as a user runs it, and the template chunk split checked against
 // one full export through the client. ctest sets ZBX_SANDBOX_SOURCE_URL; without it every test
 // fails, since a sandbox test that silently skips proves nothing.
-#include "../../process/process_runner.hpp"
+#include "process_runner.hpp"
 
 #include "backup_dir.hpp"
 #include "export_merge.hpp"
