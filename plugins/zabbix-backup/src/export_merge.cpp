@@ -110,24 +110,23 @@ void ExportMerger::add(std::string_view export_json) {
     }
 }
 
-std::string ExportMerger::str() const {
-    if (!chunks_) return {};
+std::string ExportMerger::write(std::vector<Member>& outer, std::vector<Member>& inner, bool release) {
     std::size_t size = 32;
-    for (const auto& member : export_) size += member.key.size() + member.text.size() + 6;
-    for (const auto& member : outer_) size += member.key.size() + member.text.size() + 6;
+    for (const auto& member : inner) size += member.key.size() + member.text.size() + 6;
+    for (const auto& member : outer) size += member.key.size() + member.text.size() + 6;
     std::string out;
     out.reserve(size);
-    auto write = [&out](const std::vector<Member>& members, const std::vector<Member>* inner, auto& self) -> void {
+    auto write_object = [&out, release](std::vector<Member>& members, std::vector<Member>* nested, auto& self) -> void {
         out += '{';
         bool comma = false;
-        for (const auto& member : members) {
+        for (auto& member : members) {
             if (comma) out += ',';
             comma = true;
             out += '"';
             out += member.key;
             out += "\":";
-            if (inner && !member.array && json::key_is(member.key, "zabbix_export")) {
-                self(*inner, nullptr, self);
+            if (nested && !member.array && json::key_is(member.key, "zabbix_export")) {
+                self(*nested, nullptr, self);
             } else if (member.array) {
                 out += '[';
                 out += member.text;
@@ -135,11 +134,23 @@ std::string ExportMerger::str() const {
             } else {
                 out += member.text;
             }
+            if (release) std::string().swap(member.text);  // a merged array is freed once written
         }
         out += '}';
     };
-    write(outer_, &export_, write);
+    write_object(outer, &inner, write_object);
     return out;
+}
+
+std::string ExportMerger::str() const& {
+    if (!chunks_) return {};
+    // Not released, so not written to.
+    return write(const_cast<std::vector<Member>&>(outer_), const_cast<std::vector<Member>&>(export_), false);
+}
+
+std::string ExportMerger::str() && {
+    if (!chunks_) return {};
+    return write(outer_, export_, true);
 }
 
 std::size_t ExportMerger::count(const std::string& key) const {

@@ -24,7 +24,9 @@ public:
     /// Only the merged objects' text is kept, not the chunk's.
     void add(std::string_view export_json);
     /// The merged document, compact JSON. Call once all chunks are in.
-    std::string str() const;
+    std::string str() const&;
+    /// The same, releasing each merged array once written (the merger is spent after).
+    std::string str() &&;
     /// How many objects the merged "zabbix_export" holds under key (0 when absent).
     std::size_t count(const std::string& key) const;
     std::size_t chunks() const noexcept { return chunks_; }
@@ -38,6 +40,8 @@ private:
         std::size_t count = 0;   // elements in text when array
         std::set<std::string> seen;  // identities already merged when array
     };
+    static std::string write(std::vector<Member>& outer, std::vector<Member>& inner, bool release);
+
     std::vector<Member> outer_;    // the document's members; "zabbix_export" has an empty text
     std::vector<Member> export_;   // the members of "zabbix_export"
     std::size_t chunks_ = 0;

@@ -98,7 +98,7 @@ struct Client::Impl {
     std::string rpc(std::string_view method, std::string_view params, std::string_view credential,
                     milliseconds timeout);
     std::string post(const std::string& body, std::string_view bearer, milliseconds timeout) const;
-    std::string result_of(const std::string& answer) const;
+    std::string result_of(std::string answer) const;
     std::string credential() {
         std::lock_guard lock(mutex);
         return settings.token.empty() ? session : settings.token;
@@ -273,7 +273,7 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
     }
 }
 
-std::string Client::Impl::result_of(const std::string& answer) const {
+std::string Client::Impl::result_of(std::string answer) const {
     auto not_json_rpc = [&](const std::string& why) {
         std::string start = one_line(answer.substr(0, 120));
         return sdk::Error(ExitCode::RemoteError, "Zabbix at " + settings.url + " answered with something that is not JSON-RPC (" +
@@ -327,7 +327,10 @@ std::string Client::Impl::result_of(const std::string& answer) const {
 
     // A string result (a token, a version, an export document) is returned decoded; any other
     // value as compact JSON, as it was when the client re-serialised a parsed tree.
-    if (json::kind_of(*result) == json::Kind::String) return json::unescape(*result);
+    if (json::kind_of(*result) == json::Kind::String) {
+        json::unescape_in_place(answer, *result);
+        return answer;
+    }
     return json::condense(*result);
 }
 

@@ -2,6 +2,7 @@
 #include <concierge/zabbix/json_scan.hpp>
 
 #include <cstdint>
+#include <cstring>
 
 namespace concierge::zabbix::json {
 namespace {
@@ -281,34 +282,66 @@ std::optional<std::string_view> member(std::string_view text, std::string_view k
     return std::nullopt;
 }
 
+namespace {
+
+/// Decodes the string token `buffer[begin, end)` (checked already) to the front of `buffer`,
+/// from offset `to`; returns one past the last byte written. Writes never overtake reads.
+std::size_t decode_to(std::string& buffer, std::size_t begin, std::size_t end, std::size_t to) {
+    const std::size_t last = end - 1;  // the closing quote
+    std::size_t pos = begin + 1;
+    auto put = [&buffer, &to](std::size_t from, std::size_t length) {
+        if (from != to && length) std::memmove(buffer.data() + to, buffer.data() + from, length);
+        to += length;
+    };
+    while (pos < last) {
+        std::size_t backslash = buffer.find('\\', pos);
+        if (backslash == std::string::npos || backslash >= last) backslash = last;
+        put(pos, backslash - pos);
+        if (backslash == last) break;
+        const char escape = buffer[backslash + 1];
+        pos = backslash + 2;
+        char decoded = escape;  // '"', '\\', '/'
+        switch (escape) {
+        case 'b': decoded = '\b'; break;
+        case 'f': decoded = '\f'; break;
+        case 'n': decoded = '\n'; break;
+        case 'r': decoded = '\r'; break;
+        case 't': decoded = '\t'; break;
+        case 'u': {
+            std::string utf8;
+            append_utf8(utf8, code_point(buffer, backslash + 1, pos));
+            // An escape is 6 or 12 bytes, its UTF-8 at most 4: it fits where the escape was.
+            std::memcpy(buffer.data() + to, utf8.data(), utf8.size());
+            to += utf8.size();
+            continue;
+        }
+        default: break;
+        }
+        buffer[to++] = decoded;
+    }
+    return to;
+}
+
+}  // namespace
+
 std::string unescape(std::string_view token) {
     std::size_t start = 0;
     token = trimmed_single(token, start);
     if (token.front() != '"') fail(start, "expected a string");
-    std::string out;
-    out.reserve(token.size() - 2);
-    const std::size_t last = token.size() - 1;  // the closing quote
-    std::size_t pos = 1;
-    while (pos < last) {
-        const std::size_t backslash = token.find('\\', pos);
-        if (backslash == std::string_view::npos || backslash >= last) {
-            out.append(token.substr(pos, last - pos));
-            break;
-        }
-        out.append(token.substr(pos, backslash - pos));
-        const char escape = token[backslash + 1];
-        pos = backslash + 2;
-        switch (escape) {
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': append_utf8(out, code_point(token, backslash + 1, pos)); break;
-        default: out += escape; break;  // '"', '\\', '/': checked by the scan above
-        }
-    }
-    return out;
+    std::string buffer(token);
+    buffer.resize(decode_to(buffer, 0, buffer.size(), 0));
+    return buffer;
+}
+
+void unescape_in_place(std::string& buffer, std::string_view token) {
+    if (token.data() < buffer.data() || token.data() + token.size() > buffer.data() + buffer.size())
+        throw std::invalid_argument("json::unescape_in_place: the token is not inside the buffer");
+    const std::size_t begin = static_cast<std::size_t>(token.data() - buffer.data());
+    std::size_t start = 0;
+    token = trimmed_single(token, start);
+    if (token.front() != '"') fail(start, "expected a string");
+    const std::size_t first = begin + start;
+    buffer.resize(decode_to(buffer, first, first + token.size(), 0));
 }
 
 std::string condense(std::string_view value) {

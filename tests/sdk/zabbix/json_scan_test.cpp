@@ -84,3 +84,17 @@ TEST(JsonScan, DeepNestingNeedsNoRecursion) {
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
     EXPECT_EQ(json::skip_value(deep), deep.size());
 }
+
+TEST(JsonScan, UnescapeInPlaceDecodesOverItsBuffer) {
+    std::string buffer = R"({"jsonrpc":"2.0","result":"{\"a\":\"x\\\"y \u00e9\ud83d\ude00\"}","id":1})";
+    const auto result = json::member(buffer, "result").value();
+    const std::string expected = json::unescape(result);
+    json::unescape_in_place(buffer, result);
+    EXPECT_EQ(buffer, expected);
+    EXPECT_EQ(buffer, "{\"a\":\"x\\\"y \xC3\xA9\xF0\x9F\x98\x80\"}");
+    std::string small = R"(["ab\n"])";
+    json::unescape_in_place(small, json::elements(small)[0]);
+    EXPECT_EQ(small, "ab\n");
+    std::string other = "\"x\"";
+    EXPECT_THROW(json::unescape_in_place(other, std::string_view("\"x\"")), std::invalid_argument);
+}

@@ -57,6 +57,10 @@ CONCIERGE_ZABBIX_API bool key_is(std::string_view raw_key, std::string_view key)
 /// surrogate pairs included. Throws ScanError when it is not one valid string.
 CONCIERGE_ZABBIX_API std::string unescape(std::string_view string_token);
 
+/// Replaces `buffer` by unescape() of `string_token`, a view into `buffer`, decoding over the
+/// buffer itself: no second copy of a large string result.
+CONCIERGE_ZABBIX_API void unescape_in_place(std::string& buffer, std::string_view string_token);
+
 /// A compact copy of the value: whitespace outside strings removed, and inside strings \/ and
 /// \uXXXX of printable characters decoded to UTF-8 (the quote, backslash and control characters
 /// stay escaped). The same value, written as POCO's condensed JSON writes it.
