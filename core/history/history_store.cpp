@@ -327,12 +327,14 @@ Run read_run(const Statement& stmt) {
     return run;
 }
 
-std::string compress(const std::string& bytes) {
-    std::string out(ZSTD_compressBound(bytes.size()), '\0');
-    const std::size_t size = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), zstd_level);
+std::string compress(std::string_view bytes) {
+    // Uninitialised: only the pages zstd writes are touched, not the whole bound (as large as the
+    // artifact).
+    const std::size_t bound = ZSTD_compressBound(bytes.size());
+    const std::unique_ptr<char[]> out(new char[bound]);
+    const std::size_t size = ZSTD_compress(out.get(), bound, bytes.data(), bytes.size(), zstd_level);
     if (ZSTD_isError(size)) throw HistoryError(std::string("compressing an artifact: ") + ZSTD_getErrorName(size));
-    out.resize(size);
-    return out;
+    return std::string(out.get(), size);
 }
 
 std::string decompress(const std::string& compressed, std::int64_t expected_size, const std::string& what) {
@@ -371,9 +373,9 @@ std::optional<RunStatus> parse_run_status(const std::string& text) {
     return std::nullopt;
 }
 
-std::string sha256_hex(const std::string& bytes) {
+std::string sha256_hex(std::string_view bytes) {
     Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes);
+    engine.update(bytes.data(), bytes.size());
     return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
@@ -460,7 +462,7 @@ void HistoryStore::finish_run(std::int64_t run_id, const RunOutcome& outcome) {
     transaction.commit();
 }
 
-ArtifactInfo HistoryStore::save_artifact(std::int64_t run_id, const std::string& name, const std::string& content,
+ArtifactInfo HistoryStore::save_artifact(std::int64_t run_id, const std::string& name, std::string_view content,
                                          const std::string& media_type) {
     const std::string doing = "saving artifact '" + name + "' of run " + std::to_string(run_id);
     const ArtifactInfo info{name, media_type, static_cast<std::int64_t>(content.size()), sha256_hex(content)};

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -98,7 +99,7 @@ public:
     void finish_run(std::int64_t run_id, const RunOutcome& outcome);
 
     /// Stores an artifact of a run; replaces one of the same name in that run.
-    ArtifactInfo save_artifact(std::int64_t run_id, const std::string& name, const std::string& content,
+    ArtifactInfo save_artifact(std::int64_t run_id, const std::string& name, std::string_view content,
                                const std::string& media_type);
     std::vector<ArtifactInfo> artifacts(std::int64_t run_id) const;
     /// Decompressed bytes, verified against their sha256 (HistoryError on mismatch).
@@ -112,6 +113,6 @@ private:
 };
 
 /// The sha256 of bytes as lower-case hex.
-std::string sha256_hex(const std::string& bytes);
+std::string sha256_hex(std::string_view bytes);
 
 }  // namespace concierge::history

@@ -154,7 +154,7 @@ sdk::Status RunContext::save_artifact(std::string_view name, std::string_view co
     try {
         if (name.empty()) return {sdk::ExitCode::Failure, "an artifact needs a name"};
         std::lock_guard lock(mutex_);
-        history_.save_artifact(run_id_, std::string(name), std::string(content), std::string(media_type));
+        history_.save_artifact(run_id_, std::string(name), content, std::string(media_type));
         return {};
     } catch (...) {
         return failure_from_current_exception("cannot save the artifact");

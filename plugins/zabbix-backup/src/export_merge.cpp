@@ -1,52 +1,57 @@
 #include "export_merge.hpp"
 
 #include <concierge/sdk/status.hpp>
+#include <concierge/zabbix/json_scan.hpp>
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
-#include <cctype>
+#include <algorithm>
 #include <sstream>
 
 namespace concierge::zabbix_backup {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+namespace json = concierge::zabbix::json;
 
 [[noreturn]] void not_an_export(const std::string& why) {
     throw sdk::Error(sdk::ExitCode::RemoteError,
                      "Zabbix answered configuration.export with something that is not an export (" + why + ")");
 }
 
-Poco::Dynamic::Var parse(std::string_view text) {
-    // Keeps object keys in the order Zabbix wrote them.
-    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-    return parser.parse(std::string(text));
+/// The members of zabbix_export of an export document, found by scanning its text.
+std::vector<json::Member> export_members(std::string_view text, std::vector<json::Member>* outer = nullptr) {
+    std::vector<json::Member> document;
+    try {
+        if (json::kind_of(text) != json::Kind::Object) not_an_export("not a JSON object");
+        document = json::members(text);
+        for (const auto& member : document) {
+            if (!json::key_is(member.key, "zabbix_export")) continue;
+            if (json::kind_of(member.value) != json::Kind::Object) break;
+            if (outer) *outer = document;
+            return json::members(member.value);
+        }
+    } catch (const json::ScanError& e) {
+        not_an_export(e.what());
+    }
+    not_an_export("no zabbix_export object");
 }
 
-Object::Ptr export_of(const Poco::Dynamic::Var& document) {
-    if (document.type() != typeid(Object::Ptr)) not_an_export("not a JSON object");
-    auto inner = document.extract<Object::Ptr>()->getObject("zabbix_export");
-    if (!inner) not_an_export("no zabbix_export object");
-    return inner;
-}
-
-/// What makes two exported objects the same one.
-std::string identity(const Poco::Dynamic::Var& element) {
-    if (element.type() == typeid(Object::Ptr)) {
-        const auto object = element.extract<Object::Ptr>();
+/// What makes two exported objects the same one; `text` is the element's compact JSON.
+std::string identity(std::string_view element, const std::string& text) {
+    if (json::kind_of(element) == json::Kind::Object) {
+        const auto members = json::members(element);
         for (const char* key : {"uuid", "name"}) {
-            if (object->has(key)) {
-                const auto value = object->get(key);
-                if (value.isString()) return std::string(key) + ':' + value.extract<std::string>();
+            for (const auto& member : members) {
+                if (!json::key_is(member.key, key)) continue;
+                if (json::kind_of(member.value) == json::Kind::String)
+                    return std::string(key) + ':' + json::unescape(member.value);
+                break;
             }
         }
     }
-    return "json:" + to_json(element);
+    return "json:" + text;
 }
 
 }  // namespace
@@ -62,80 +67,121 @@ std::string to_json(const Poco::Dynamic::Var& value) {
 ExportMerger::ExportMerger() = default;
 
 void ExportMerger::add(std::string_view export_json) {
-    Poco::Dynamic::Var document;
-    try {
-        document = parse(export_json);
-    } catch (const Poco::Exception& e) {
-        not_an_export(e.displayText());
-    }
-    auto chunk = export_of(document);
-    ++chunks_;
-    if (!root_) {
-        root_ = document.extract<Object::Ptr>();
-        export_ = chunk;
-        for (const auto& key : export_->getNames()) {
-            auto array = export_->getArray(key);
-            if (!array) continue;
-            auto& seen = seen_[key];
-            // Even within one export, keep each object once.
-            auto unique = Poco::JSON::Array::Ptr(new Array);
-            for (const auto& element : *array)
-                if (seen.insert(identity(element)).second) unique->add(element);
-            export_->set(key, unique);
+    std::vector<json::Member> outer;
+    const auto chunk = export_members(export_json, chunks_ ? nullptr : &outer);
+    const bool first = chunks_++ == 0;
+    if (first) {
+        // The document around zabbix_export, as the first chunk has it.
+        for (const auto& member : outer) {
+            Member kept;
+            kept.key = std::string(member.key);
+            if (!json::key_is(member.key, "zabbix_export")) kept.text = json::condense(member.value);
+            outer_.push_back(std::move(kept));
         }
-        return;
     }
-    for (const auto& key : chunk->getNames()) {
-        auto array = chunk->getArray(key);
-        if (!array) continue;  // version, date: the first chunk's
-        auto merged = export_->getArray(key);
-        if (!merged) {
-            merged = new Array;
-            export_->set(key, merged);
+    for (const auto& member : chunk) {
+        const bool array = json::kind_of(member.value) == json::Kind::Array;
+        auto merged = std::find_if(export_.begin(), export_.end(),
+                                   [&](const Member& m) { return m.key == member.key; });
+        if (!array) {
+            // version, date: the first chunk's
+            if (first && merged == export_.end()) {
+                export_.emplace_back();
+                export_.back().key = std::string(member.key);
+                export_.back().text = json::condense(member.value);
+            }
+            continue;
         }
-        auto& seen = seen_[key];
-        for (const auto& element : *array)
-            if (seen.insert(identity(element)).second) merged->add(element);
+        if (merged == export_.end()) {
+            export_.emplace_back();
+            export_.back().key = std::string(member.key);
+            merged = export_.end() - 1;
+        }
+        if (!merged->array) {  // a scalar in an earlier chunk: the array replaces it in place
+            merged->array = true;
+            merged->text.clear();
+        }
+        for (const auto element : json::elements(member.value)) {
+            std::string text = json::condense(element);
+            if (!merged->seen.insert(identity(element, text)).second) continue;
+            if (merged->count++) merged->text += ',';
+            merged->text += text;
+        }
     }
 }
 
-std::string ExportMerger::str() const {
-    if (!root_) return {};
-    return to_json(root_);
+std::string ExportMerger::write(std::vector<Member>& outer, std::vector<Member>& inner, bool release) {
+    std::size_t size = 32;
+    for (const auto& member : inner) size += member.key.size() + member.text.size() + 6;
+    for (const auto& member : outer) size += member.key.size() + member.text.size() + 6;
+    std::string out;
+    out.reserve(size);
+    auto write_object = [&out, release](std::vector<Member>& members, std::vector<Member>* nested, auto& self) -> void {
+        out += '{';
+        bool comma = false;
+        for (auto& member : members) {
+            if (comma) out += ',';
+            comma = true;
+            out += '"';
+            out += member.key;
+            out += "\":";
+            if (nested && !member.array && json::key_is(member.key, "zabbix_export")) {
+                self(*nested, nullptr, self);
+            } else if (member.array) {
+                out += '[';
+                out += member.text;
+                out += ']';
+            } else {
+                out += member.text;
+            }
+            if (release) std::string().swap(member.text);  // a merged array is freed once written
+        }
+        out += '}';
+    };
+    write_object(outer, &inner, write_object);
+    return out;
+}
+
+std::string ExportMerger::str() const& {
+    if (!chunks_) return {};
+    // Not released, so not written to.
+    return write(const_cast<std::vector<Member>&>(outer_), const_cast<std::vector<Member>&>(export_), false);
+}
+
+std::string ExportMerger::str() && {
+    if (!chunks_) return {};
+    return write(outer_, export_, true);
 }
 
 std::size_t ExportMerger::count(const std::string& key) const {
-    if (!export_) return 0;
-    auto array = export_->getArray(key);
-    return array ? array->size() : 0;
+    for (const auto& member : export_)
+        if (member.key == key) return member.array ? member.count : 0;
+    return 0;
 }
 
 std::size_t count_in_export(std::string_view export_json, const std::string& key) {
-    Poco::Dynamic::Var document;
-    try {
-        document = parse(export_json);
-    } catch (const Poco::Exception& e) {
-        not_an_export(e.displayText());
+    for (const auto& member : export_members(export_json)) {
+        if (!json::key_is(member.key, key)) continue;
+        if (json::kind_of(member.value) != json::Kind::Array) return 0;
+        try {
+            return json::elements(member.value).size();
+        } catch (const json::ScanError& e) {
+            not_an_export(e.what());
+        }
     }
-    auto array = export_of(document)->getArray(key);
-    return array ? array->size() : 0;
+    return 0;
 }
 
 std::size_t count_in_array(std::string_view array_json) {
-    // Poco 1.11's parser cannot parse a bare null.
-    while (!array_json.empty() && std::isspace(static_cast<unsigned char>(array_json.back()))) array_json.remove_suffix(1);
-    while (!array_json.empty() && std::isspace(static_cast<unsigned char>(array_json.front()))) array_json.remove_prefix(1);
-    if (array_json == "null") return 0;
-    Poco::Dynamic::Var document;
     try {
-        document = parse(array_json);
-    } catch (const Poco::Exception& e) {
-        throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered with JSON that does not parse: " + e.displayText());
+        const std::string_view value = json::value_of(array_json);
+        if (value == "null") return 0;
+        if (json::kind_of(value) != json::Kind::Array)
+            throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered a *.get with something that is not a list");
+        return json::elements(value).size();
+    } catch (const json::ScanError& e) {
+        throw sdk::Error(sdk::ExitCode::RemoteError, std::string("Zabbix answered with JSON that does not parse: ") + e.what());
     }
-    if (document.isEmpty()) return 0;
-    if (document.type() != typeid(Array::Ptr))
-        throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered a *.get with something that is not a list");
-    return document.extract<Array::Ptr>()->size();
 }
 
 }  // namespace concierge::zabbix_backup

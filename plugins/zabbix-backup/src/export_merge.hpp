@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace concierge::zabbix_backup {
 
@@ -20,21 +21,33 @@ class ExportMerger {
 public:
     ExportMerger();
     /// Adds one chunk's export text. Throws sdk::Error(RemoteError) if it is not an export.
+    /// Only the merged objects' text is kept, not the chunk's.
     void add(std::string_view export_json);
     /// The merged document, compact JSON. Call once all chunks are in.
-    std::string str() const;
+    std::string str() const&;
+    /// The same, releasing each merged array once written (the merger is spent after).
+    std::string str() &&;
     /// How many objects the merged "zabbix_export" holds under key (0 when absent).
     std::size_t count(const std::string& key) const;
     std::size_t chunks() const noexcept { return chunks_; }
 
 private:
-    Poco::JSON::Object::Ptr root_;
-    Poco::JSON::Object::Ptr export_;
-    std::map<std::string, std::set<std::string>> seen_;  // array key -> identities already merged
+    /// One member of "zabbix_export" (or of the document around it), in the order first seen.
+    struct Member {
+        std::string key;         // raw key text, as between its quotes
+        std::string text;        // a scalar's compact JSON, or the array's elements joined by ','
+        bool array = false;
+        std::size_t count = 0;   // elements in text when array
+        std::set<std::string> seen;  // identities already merged when array
+    };
+    static std::string write(std::vector<Member>& outer, std::vector<Member>& inner, bool release);
+
+    std::vector<Member> outer_;    // the document's members; "zabbix_export" has an empty text
+    std::vector<Member> export_;   // the members of "zabbix_export"
     std::size_t chunks_ = 0;
 };
 
-/// Parses an export document and counts the objects under zabbix_export[key]; 0 when absent.
+/// Scans an export document and counts the objects under zabbix_export[key]; 0 when absent.
 /// Throws sdk::Error(RemoteError) when the text is not an export.
 std::size_t count_in_export(std::string_view export_json, const std::string& key);
 

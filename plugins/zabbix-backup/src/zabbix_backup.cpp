@@ -211,7 +211,7 @@ private:
                                   " chunks");
             }
             const std::size_t count = merger.count("templates");
-            save(files::templates, merger.str(), count);
+            save(files::templates, std::move(merger).str(), count);
             return count;
         }
 

@@ -1,12 +1,11 @@
 // The JSON-RPC transport and the version-aware authentication of the Zabbix client.
 #include <concierge/zabbix/client.hpp>
+#include <concierge/zabbix/json_scan.hpp>
 
 #include <Poco/Exception.h>
 #include <Poco/MemoryStream.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -28,6 +27,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <vector>
 #include <sstream>
 
 namespace concierge::zabbix {
@@ -98,7 +98,7 @@ struct Client::Impl {
     std::string rpc(std::string_view method, std::string_view params, std::string_view credential,
                     milliseconds timeout);
     std::string post(const std::string& body, std::string_view bearer, milliseconds timeout) const;
-    std::string result_of(const std::string& answer) const;
+    std::string result_of(std::string answer) const;
     std::string credential() {
         std::lock_guard lock(mutex);
         return settings.token.empty() ? session : settings.token;
@@ -273,45 +273,65 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
     }
 }
 
-std::string Client::Impl::result_of(const std::string& answer) const {
+std::string Client::Impl::result_of(std::string answer) const {
     auto not_json_rpc = [&](const std::string& why) {
         std::string start = one_line(answer.substr(0, 120));
         return sdk::Error(ExitCode::RemoteError, "Zabbix at " + settings.url + " answered with something that is not JSON-RPC (" +
                                                      why + "): '" + start + (answer.size() > 120 ? "...'" : "'") +
                                                      "; is ZBX_API_HOST the Zabbix frontend?");
     };
-    Poco::JSON::Object::Ptr reply;
+    // The answer can be a configuration.export of many megabytes: find its top-level members by
+    // scanning the text, and copy out only the result, never building a tree of it.
+    std::vector<json::Member> reply;
     try {
-        // Keys keep the server's order, so a re-serialised result reads like the original.
-        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-        Poco::Dynamic::Var parsed = parser.parse(answer);
-        if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) throw not_json_rpc("not a JSON object");
-        reply = parsed.extract<Poco::JSON::Object::Ptr>();
-    } catch (const Poco::Exception& e) {
-        throw not_json_rpc(e.message().empty() ? e.displayText() : e.message());
+        reply = json::members(answer);
+    } catch (const json::ScanError& e) {
+        throw not_json_rpc(e.what());
+    }
+    std::optional<std::string_view> result, error;
+    bool jsonrpc = false, id = false;
+    for (const auto& member : reply) {
+        if (json::key_is(member.key, "result")) {
+            if (!result) result = member.value;
+        } else if (json::key_is(member.key, "error")) {
+            if (!error) error = member.value;
+        } else if (json::key_is(member.key, "jsonrpc")) {
+            jsonrpc = true;
+        } else if (json::key_is(member.key, "id")) {
+            id = true;
+        }
     }
 
-    if (reply->has("error")) {
-        Poco::JSON::Object::Ptr error = reply->getObject("error");
-        if (!error) throw not_json_rpc("its error is not an object");
+    if (error) {
+        Poco::JSON::Object::Ptr object;
+        try {
+            Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(std::string(*error));
+            if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) object = parsed.extract<Poco::JSON::Object::Ptr>();
+        } catch (const Poco::Exception& e) {
+            throw not_json_rpc("malformed error: " + e.displayText());
+        }
+        if (!object) throw not_json_rpc("its error is not an object");
         int code = 0;
         std::string message, data;
         try {
-            code = error->optValue<int>("code", 0);
-            message = error->optValue<std::string>("message", "");
-            data = error->optValue<std::string>("data", "");
+            code = object->optValue<int>("code", 0);
+            message = object->optValue<std::string>("message", "");
+            data = object->optValue<std::string>("data", "");
         } catch (const Poco::Exception& e) {
             throw not_json_rpc("malformed error: " + e.displayText());
         }
         throw ApiError(code, std::move(message), std::move(data));
     }
-    if (!reply->has("result")) throw not_json_rpc("neither result nor error");
+    if (!result) throw not_json_rpc("neither result nor error");
+    if (!jsonrpc || !id) throw not_json_rpc(jsonrpc ? "no id" : "no jsonrpc member");
 
-    const Poco::Dynamic::Var& result = reply->get("result");
-    if (result.type() == typeid(std::string)) return result.extract<std::string>();
-    std::ostringstream out;
-    Poco::JSON::Stringifier::condense(result, out);
-    return std::move(out).str();
+    // A string result (a token, a version, an export document) is returned decoded; any other
+    // value as compact JSON, as it was when the client re-serialised a parsed tree.
+    if (json::kind_of(*result) == json::Kind::String) {
+        json::unescape_in_place(answer, *result);
+        return answer;
+    }
+    return json::condense(*result);
 }
 
 Client::Client(Settings settings) : settings_(std::move(settings)), impl_(std::make_unique<Impl>(settings_)) {}
