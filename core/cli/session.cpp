@@ -26,10 +26,8 @@ fs::path xdg_dir(const char* variable, const char* fallback) {
 
 Session Session::open(GlobalOptions globals, std::FILE* out, std::FILE* err) {
     Session session{std::move(globals), {}, {}, out, err};
-    const bool explicit_path = session.globals.config || env_value("CONCIERGE_CONFIG");
-    session.config_path = session.globals.config ? fs::path(*session.globals.config)
-                          : explicit_path        ? fs::path(*env_value("CONCIERGE_CONFIG"))
-                                                 : xdg_dir("XDG_CONFIG_HOME", ".config") / "concierge" / "config";
+    const auto explicit_path = session.globals.config ? session.globals.config : env_value("CONCIERGE_CONFIG");
+    session.config_path = explicit_path ? fs::path(*explicit_path) : xdg_dir("XDG_CONFIG_HOME", ".config") / "concierge" / "config";
     std::error_code error;
     if (explicit_path && !fs::exists(session.config_path, error))
         throw config::ConfigError(session.config_path.string() + ": no such config file");
@@ -38,9 +36,8 @@ Session Session::open(GlobalOptions globals, std::FILE* out, std::FILE* err) {
 }
 
 sdk::OutputFormat Session::output_format() const {
-    const std::string format = globals.output ? *globals.output
-                               : env_value("CONCIERGE_OUTPUT") ? *env_value("CONCIERGE_OUTPUT")
-                                                               : config.get("output").value_or("table");
+    const std::string format =
+        globals.output.value_or(env_value("CONCIERGE_OUTPUT").value_or(config.get("output").value_or("table")));
     if (format == "table") return sdk::OutputFormat::Table;
     if (format == "json") return sdk::OutputFormat::Json;
     throw UsageError("--output must be 'table' or 'json', not '" + format + "'");
