@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/option_resolver.hpp"
+#include "cli/scheduler_compat.hpp"
 #include "cli/session.hpp"
 #include "history/history_store.hpp"
 #include "plugin_loader/plugin_loader.hpp"
@@ -207,6 +208,24 @@ int run(const std::vector<std::string>& args, const ProcessIo& io) {
         fmt::print(io.err, "concierge: {}\n", e.what());
         return sdk::to_int(ExitCode::Failure);
     }
+}
+
+int run_as_scheduler(const std::vector<std::string>& args, const ProcessIo& io) {
+    if (args.empty() || args.front() == "help" || args.front() == "--help" || args.front() == "-h") {
+        std::fputs(scheduler_usage().c_str(), args.empty() ? io.err : io.out);
+        return args.empty() ? sdk::to_int(ExitCode::Usage) : 0;
+    }
+    std::vector<std::string> translated;
+    try {
+        translated = translate_scheduler_command(args, env_value, Session::open({}, io.out, io.err).config);
+    } catch (const UsageError& e) {
+        fmt::print(io.err, "{}: {} (see '{} --help')\n", scheduler_program_name, e.what(), scheduler_program_name);
+        return sdk::to_int(ExitCode::Usage);
+    } catch (const config::ConfigError& e) {
+        fmt::print(io.err, "{}: config: {}\n", scheduler_program_name, e.what());
+        return sdk::to_int(ExitCode::InvalidInput);
+    }
+    return run(translated, io);
 }
 
 }  // namespace concierge::cli

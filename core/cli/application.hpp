@@ -19,4 +19,7 @@ struct ProcessIo {
 /// Runs the command line (without argv[0]) and returns the process exit code.
 int run(const std::vector<std::string>& args, const ProcessIo& io);
 
+/// Runs an earlier-scheduler command line (`concierge_scheduler ACTION ARGS...`, without argv[0]).
+int run_as_scheduler(const std::vector<std::string>& args, const ProcessIo& io);
+
 }  // namespace concierge::cli

@@ -30,7 +30,8 @@ Sandbox::~Sandbox() {
     std::filesystem::remove_all(dir_, ignored);
 }
 
-Process::Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+Process::Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                 const std::filesystem::path& program) {
     std::vector<std::string> env_strings;
     for (char** entry = environ; *entry; ++entry) {
         const std::string pair(*entry);
@@ -42,7 +43,7 @@ Process::Process(const std::vector<std::string>& args, const std::map<std::strin
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
 
-    std::vector<std::string> argv_strings{CONCIERGE_BINARY};
+    std::vector<std::string> argv_strings{program.string()};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& s : argv_strings) argv.push_back(s.data());
@@ -115,6 +116,12 @@ ProcessResult Process::finish() {
 
 ProcessResult run_concierge(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
     return Process(args, env).finish();
+}
+
+std::filesystem::path scheduler_binary() { return std::filesystem::path(CONCIERGE_BINARY).parent_path() / "concierge_scheduler"; }
+
+ProcessResult run_scheduler(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    return Process(args, env, scheduler_binary()).finish();
 }
 
 }  // namespace concierge::test

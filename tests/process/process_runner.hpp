@@ -34,7 +34,9 @@ private:
 
 class Process {
 public:
-    Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+    /// Runs `program` (the built concierge unless told otherwise) with args.
+    Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+            const std::filesystem::path& program = CONCIERGE_BINARY);
     ~Process();
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
@@ -57,5 +59,11 @@ private:
 
 /// Runs concierge with args to completion.
 ProcessResult run_concierge(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+
+/// The built `concierge_scheduler` link, the earlier tool's name.
+std::filesystem::path scheduler_binary();
+
+/// Runs concierge under the earlier tool's name with args to completion.
+ProcessResult run_scheduler(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
 
 }  // namespace concierge::test
