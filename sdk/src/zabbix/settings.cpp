@@ -2,6 +2,8 @@
 // declares, and the Settings resolved from them.
 #include <concierge/zabbix/client.hpp>
 
+#include "declared_option.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 
@@ -36,10 +38,7 @@ bool is_loopback(const std::string& host) {
 }
 
 sdk::OptionSpec option(std::string name, std::string help, std::string env) {
-    sdk::OptionSpec spec;
-    spec.config_key = "zabbix." + name;
-    spec.name = std::move(name);
-    spec.help = std::move(help);
+    auto spec = declared_option("zabbix", std::move(name), std::move(help));
     spec.env = std::move(env);
     return spec;
 }

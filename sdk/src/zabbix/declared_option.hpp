@@ -1,0 +1,18 @@
+// An option in a shared config section ("<section>.<name>"), as the client library declares them.
+#pragma once
+
+#include <concierge/sdk/options.hpp>
+
+#include <string>
+
+namespace concierge::zabbix {
+
+inline sdk::OptionSpec declared_option(const std::string& section, std::string name, std::string help) {
+    sdk::OptionSpec spec;
+    spec.config_key = section + "." + name;
+    spec.name = std::move(name);
+    spec.help = std::move(help);
+    return spec;
+}
+
+}  // namespace concierge::zabbix

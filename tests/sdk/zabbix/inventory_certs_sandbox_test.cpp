@@ -1,0 +1,112 @@
+// TLS material read from real Zabbix 6.0 host inventories (scripts/sandbox/zabbix.sh): exactly one
+// host must carry the component's alias. ZBX_SANDBOX_SOURCE_URL comes from ctest; without it every
+// test fails rather than skips.
+#include <concierge/zabbix/inventory_certs.hpp>
+
+#include "test_pem.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+namespace zbx = concierge::zabbix;
+using concierge::sdk::ExitCode;
+
+namespace {
+
+std::string unique(const std::string& prefix) {
+    static std::mt19937_64 random{std::random_device{}()};
+    return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000);
+}
+
+std::string json(const Poco::JSON::Object& object) {
+    std::ostringstream text;
+    Poco::JSON::Stringifier::stringify(object, text);
+    return text.str();
+}
+
+class InventoryCertsSandbox : public testing::Test {
+protected:
+    void SetUp() override {
+        const char* url = std::getenv("ZBX_SANDBOX_SOURCE_URL");
+        ASSERT_TRUE(url && *url) << "ZBX_SANDBOX_SOURCE_URL is not set: run through ctest";
+        zbx::Settings settings;
+        settings.url = url;
+        settings.user = "Admin";
+        settings.password = "zabbix";
+        client_ = std::make_unique<zbx::Client>(settings);
+        client_->login();
+        const auto group = Poco::JSON::Parser().parse(client_->call("hostgroup.create", R"({"name":")" + unique("certs") + R"("})"));
+        group_id_ = group.extract<Poco::JSON::Object::Ptr>()->getArray("groupids")->getElement<std::string>(0);
+        const auto client_pem = concierge::test::make_test_pem("client");
+        material_ = {client_pem.key, concierge::test::make_test_pem("ca").cert, client_pem.cert};
+    }
+
+    // A host whose inventory holds the material under the earlier tool's fields.
+    void create_host(const std::string& alias) {
+        Poco::JSON::Object inventory;
+        inventory.set("alias", alias);
+        inventory.set("notes", material_.key);
+        inventory.set("poc_1_notes", material_.ca);
+        inventory.set("poc_2_notes", material_.cert);
+        Poco::JSON::Object group;
+        group.set("groupid", group_id_);
+        Poco::JSON::Array groups;
+        groups.add(group);
+        Poco::JSON::Object host;
+        host.set("host", unique("certs-host"));
+        host.set("groups", groups);
+        host.set("inventory_mode", 0);
+        host.set("inventory", inventory);
+        client_->call("host.create", json(host));
+    }
+
+    ExitCode fetch_error(const std::string& alias, std::string* message) {
+        try {
+            zbx::fetch_inventory_certs(*client_, alias, {});
+        } catch (const concierge::sdk::Error& e) {
+            *message = e.what();
+            return e.code();
+        }
+        return ExitCode::Ok;
+    }
+
+    std::unique_ptr<zbx::Client> client_;
+    std::string group_id_;
+    zbx::TlsMaterial material_;
+};
+
+TEST_F(InventoryCertsSandbox, TheOneHostWithTheAliasGivesKeyCaAndCertFromTheEarlierToolsFields) {
+    const std::string alias = unique("consul");
+    create_host(alias);
+    create_host(alias + "-other");  // a longer alias that the substring search also finds
+    const auto fetched = zbx::fetch_inventory_certs(*client_, alias, {});
+    EXPECT_EQ(fetched.key, material_.key);
+    EXPECT_EQ(fetched.ca, material_.ca);
+    EXPECT_EQ(fetched.cert, material_.cert);
+}
+
+TEST_F(InventoryCertsSandbox, NoHostWithTheAliasIsNotFound) {
+    std::string message;
+    EXPECT_EQ(fetch_error(unique("absent"), &message), ExitCode::NotFound);
+    EXPECT_NE(message.find("no Zabbix host has inventory alias"), std::string::npos) << message;
+}
+
+TEST_F(InventoryCertsSandbox, SeveralHostsWithTheAliasIsAConflictNamingThem) {
+    const std::string alias = unique("twice");
+    create_host(alias);
+    create_host(alias);
+    std::string message;
+    EXPECT_EQ(fetch_error(alias, &message), ExitCode::Conflict);
+    EXPECT_NE(message.find("several Zabbix hosts"), std::string::npos) << message;
+    EXPECT_NE(message.find("certs-host-"), std::string::npos) << message;
+}
+
+}  // namespace
