@@ -174,6 +174,7 @@ int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
         return 0;
     }
     if (command == "history") return history_command(leading.options, rest, io.out, io.err);
+    if (command == "plugin") return plugin_command(leading.options, rest, io.executable, io.out, io.err);
     if (command == "plugins") {
         const CommandLine line = parse_command_line({}, rest, leading.options);
         if (line.globals.help) {

@@ -25,4 +25,9 @@ void print_plugin_help(std::FILE* out, const plugin_loader::LoadedPlugin& plugin
 /// `concierge history [list options]`, `history show ID`, `history export ID --dir DIR`.
 int history_command(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err);
 
+/// `concierge plugin new NAME [--dir DIR]`: writes a plugin project that builds against the
+/// installed SDK as generated, from the templates in core/cli/templates/plugin/.
+int plugin_command(const GlobalOptions& leading, const std::vector<std::string>& args, const std::filesystem::path& executable,
+                   std::FILE* out, std::FILE* err);
+
 }  // namespace concierge::cli

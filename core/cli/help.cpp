@@ -34,6 +34,7 @@ void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>
                "  PLUGIN [args]                 run a plugin (see below)\n"
                "  help [PLUGIN]                 show this help, or a plugin's options\n"
                "  plugins                       list plugins, their versions and problems\n"
+               "  plugin new NAME [--dir DIR]   write a new plugin project that builds against the SDK\n"
                "  history [filters]             list past runs (history --help for filters)\n"
                "  history show ID               a run's details and artifacts\n"
                "  history export ID --dir DIR   write a run's artifacts back to files\n"

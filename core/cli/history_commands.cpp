@@ -105,28 +105,6 @@ std::int64_t parse_run_id(const std::string& text) {
     return id;
 }
 
-// Parses a subcommand's arguments, global options mixed in; no session after --help.
-std::optional<Session> parse_arguments(const GlobalOptions& leading, po::options_description& own,
-                                       const po::positional_options_description& positional, const std::vector<std::string>& args,
-                                       const char* usage, po::variables_map& map, std::FILE* out, std::FILE* err) {
-    GlobalOptions globals = leading;
-    po::options_description all;
-    all.add(own).add(global_options_description(globals));
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(positional).run(), map);
-        if (globals.help || (map.count("help") && map["help"].as<bool>())) {
-            std::ostringstream text;
-            text << own;
-            fmt::print(out, "Usage: {}\n\n{}", usage, text.str());
-            return std::nullopt;
-        }
-        po::notify(map);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
-    return Session::open(globals, out, err);
-}
-
 int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
     po::options_description own("Options");
     own.add_options()("plugin", po::value<std::string>(), "only runs of this plugin")(
@@ -134,7 +112,7 @@ int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args
         "since", po::value<std::string>(), "only runs started since an age (30m, 2h, 7d) or a date (2026-11-25)")(
         "limit", po::value<int>()->default_value(20), "at most this many runs, newest first");
     po::variables_map map;
-    const auto session = parse_arguments(leading, own, {}, args, "concierge history [--plugin P] [--status S] [--since WHEN] [--limit N]",
+    const auto session = parse_subcommand(leading, own, {}, args, "concierge history [--plugin P] [--status S] [--since WHEN] [--limit N]",
                                          map, out, err);
     if (!session) return 0;
     history::RunFilter filter;
@@ -184,7 +162,7 @@ std::optional<OneRun> open_run(const GlobalOptions& leading, po::options_descrip
     own.add_options()("id", po::value<std::string>()->required(), "the run id");
     po::positional_options_description positional;
     positional.add("id", 1);
-    auto session = parse_arguments(leading, own, positional, args, usage, map, out, err);
+    auto session = parse_subcommand(leading, own, positional, args, usage, map, out, err);
     if (!session) return std::nullopt;
     auto store = std::make_unique<history::HistoryStore>(session->history_path());
     auto run = require_run(*store, parse_run_id(map["id"].as<std::string>()));

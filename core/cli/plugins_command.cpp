@@ -8,7 +8,7 @@
 namespace concierge::cli {
 
 bool is_builtin_command(const std::string& name) {
-    static const std::array<std::string, 4> builtins{"help", "history", "plugins", "version"};
+    static const std::array<std::string, 5> builtins{"help", "history", "plugin", "plugins", "version"};
     return std::find(builtins.begin(), builtins.end(), name) != builtins.end();
 }
 
