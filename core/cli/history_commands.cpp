@@ -106,11 +106,7 @@ std::int64_t parse_run_id(const std::string& text) {
 }
 
 int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
-    po::options_description own("Options");
-    own.add_options()("plugin", po::value<std::string>(), "only runs of this plugin")(
-        "status", po::value<std::string>(), "running, succeeded, failed, interrupted or abandoned")(
-        "since", po::value<std::string>(), "only runs started since an age (30m, 2h, 7d) or a date (2026-11-25)")(
-        "limit", po::value<int>()->default_value(20), "at most this many runs, newest first");
+    po::options_description own = history_list_options();
     po::variables_map map;
     const auto session = parse_subcommand(leading, own, {}, args, "concierge history [--plugin P] [--status S] [--since WHEN] [--limit N]",
                                          map, out, err);
@@ -258,6 +254,15 @@ int export_run(const GlobalOptions& leading, const std::vector<std::string>& arg
 }
 
 }  // namespace
+
+po::options_description history_list_options() {
+    po::options_description own("Options");
+    own.add_options()("plugin", po::value<std::string>()->value_name("PLUGIN"), "only runs of this plugin")(
+        "status", po::value<std::string>()->value_name("STATUS"), "running, succeeded, failed, interrupted or abandoned")(
+        "since", po::value<std::string>()->value_name("WHEN"), "only runs started since an age (30m, 2h, 7d) or a date (2026-11-25)")(
+        "limit", po::value<int>()->value_name("N")->default_value(20), "at most this many runs, newest first");
+    return own;
+}
 
 int history_command(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
     if (!args.empty() && args.front() == "show") return show_run(leading, {args.begin() + 1, args.end()}, out, err);

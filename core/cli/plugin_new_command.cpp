@@ -67,9 +67,7 @@ void write_file(const fs::path& path, const std::string& content) {
 
 int new_plugin(const GlobalOptions& leading, const std::vector<std::string>& args, const fs::path& executable, std::FILE* out,
                std::FILE* err) {
-    po::options_description own("Options");
-    own.add_options()("name", po::value<std::string>()->required(), "the plugin's name: lower-case letters, digits and '-'")(
-        "dir", po::value<std::string>(), "the project directory to create (default: ./NAME); it must not exist or be empty");
+    po::options_description own = plugin_new_options();
     po::positional_options_description positional;
     positional.add("name", 1);
     po::variables_map map;
@@ -110,6 +108,13 @@ int new_plugin(const GlobalOptions& leading, const std::vector<std::string>& arg
 }
 
 }  // namespace
+
+po::options_description plugin_new_options() {
+    po::options_description own("Options");
+    own.add_options()("name", po::value<std::string>()->value_name("NAME")->required(), "the plugin's name: lower-case letters, digits and '-'")(
+        "dir", po::value<std::string>()->value_name("DIR"), "the project directory to create (default: ./NAME); it must not exist or be empty");
+    return own;
+}
 
 int plugin_command(const GlobalOptions& leading, const std::vector<std::string>& args, const fs::path& executable, std::FILE* out,
                    std::FILE* err) {

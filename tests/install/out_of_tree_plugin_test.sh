@@ -2,7 +2,8 @@
 # The installed SDK is relocatable and enough to build plugins elsewhere: installs this build,
 # moves the install tree, then builds the SDK's examples against it, each as a separate CMake
 # project and with plain g++ and pkg-config, and runs them through the moved concierge via
-# CONCIERGE_PLUGIN_PATH and from its plugin folder.
+# CONCIERGE_PLUGIN_PATH and from its plugin folder. The install also carries the manual page and
+# the bash completion script.
 # Usage: out_of_tree_plugin_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 test_name=out_of_tree_plugin_test
@@ -16,6 +17,14 @@ done
 for f in cmake/Concierge/ConciergeConfig.cmake pkgconfig/concierge-sdk.pc pkgconfig/concierge-zabbix.pc; do
   [[ -f $libdir/$f ]] || fail "install lacks $libdir/$f"
 done
+# The manual page documents the installed plugins; the completion script completes their names.
+[[ -f $prefix/share/man/man1/concierge.1 ]] || fail "install lacks share/man/man1/concierge.1"
+MANWIDTH=80 man -l "$prefix/share/man/man1/concierge.1" 2>/dev/null | grep -q "^   zabbix-backup" ||
+  fail "the installed manual page does not document zabbix-backup"
+completion=$prefix/share/bash-completion/completions/concierge
+[[ -f $completion ]] || fail "install lacks share/bash-completion/completions/concierge"
+words=$(bash -c 'source "$1"; COMP_WORDS=("$2" zabbix-b); COMP_CWORD=1; _concierge; echo "${COMPREPLY[*]}"' _ "$completion" "$concierge")
+[[ $words == zabbix-backup ]] || fail "the installed completion script completes 'zabbix-b' as '$words'"
 stale=$(grep -rl "$work/installed" "$prefix" || true)
 [[ -z $stale ]] || fail "these installed files name the path they were installed to: $stale"
 [[ $(pkg-config --variable=plugindir concierge-sdk) -ef $libdir/concierge/plugins ]] ||
