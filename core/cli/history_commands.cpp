@@ -38,6 +38,16 @@ std::string local_time(Millis millis) {
     return fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(static_cast<std::time_t>(millis / 1000)));
 }
 
+// STARTED of the run list, dated as `ls -l` dates files so the summary keeps room on 80 columns:
+// the time for today's runs, month, day and time for this year's, the date before.
+std::string started_text(Millis millis) {
+    const std::tm then = fmt::localtime(static_cast<std::time_t>(millis / 1000));
+    const std::tm now = fmt::localtime(std::time(nullptr));
+    if (then.tm_year != now.tm_year) return fmt::format("{:%Y-%m-%d}", then);
+    if (then.tm_yday != now.tm_yday) return fmt::format("{:%m-%d %H:%M}", then);
+    return fmt::format("{:%H:%M:%S}", then);
+}
+
 std::string duration_text(const history::Run& run) {
     if (!run.ended_at) return "-";
     const Millis took = *run.ended_at - run.started_at;
@@ -133,7 +143,7 @@ int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args
                       {"took", "TOOK"}, {"summary", "SUMMARY"}},
                      {}};
     for (const auto& run : runs) {
-        table.rows.push_back({run.id, run.plugin, history::to_string(run.status), exit_cell(run), local_time(run.started_at),
+        table.rows.push_back({run.id, run.plugin, history::to_string(run.status), exit_cell(run), started_text(run.started_at),
                               duration_text(run), run.error.empty() ? run.summary : run.error});
     }
     session->print(table);
