@@ -1,4 +1,4 @@
-# concierge_add_plugin(NAME SOURCES... [LINK target...] [OUTPUT_DIRECTORY DIR] [INSTALL])
+# concierge_add_plugin(NAME SOURCES... [LINK target...] [OUTPUT_DIRECTORY DIR] [SDK target] [INSTALL])
 #
 # Builds a plugin library named concierge-NAME.so, the file name the core looks for when a user
 # types `concierge NAME`. Used by this repository and, through find_package(Concierge), by
@@ -6,9 +6,11 @@
 #   OUTPUT_DIRECTORY  where the library is built; default CONCIERGE_BUILD_PLUGIN_DIR when set
 #                     (this tree: the build tree's plugin folder, found by the build-tree binary),
 #                     else CMake's usual place
+#   SDK               the SDK target compiled against instead of Concierge::sdk (the ABI
+#                     compatibility test passes a frozen copy of an earlier release's headers)
 #   INSTALL           install it into concierge's plugin folder (CONCIERGE_PLUGIN_INSTALL_DIR)
 function(concierge_add_plugin name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "INSTALL" "OUTPUT_DIRECTORY" "SOURCES;LINK")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "INSTALL" "OUTPUT_DIRECTORY;SDK" "SOURCES;LINK")
   set(target "concierge-plugin-${name}")
   add_library(${target} MODULE ${arg_SOURCES} ${arg_UNPARSED_ARGUMENTS})
   # Plugins live in <prefix>/lib/concierge/plugins and find concierge's shared clients
@@ -21,7 +23,10 @@ function(concierge_add_plugin name)
   if(arg_OUTPUT_DIRECTORY)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_DIRECTORY}")
   endif()
-  target_link_libraries(${target} PRIVATE Concierge::sdk ${arg_LINK})
+  if(NOT arg_SDK)
+    set(arg_SDK Concierge::sdk)
+  endif()
+  target_link_libraries(${target} PRIVATE ${arg_SDK} ${arg_LINK})
   # Unresolved symbols are a build error, not a load-time surprise.
   target_link_options(${target} PRIVATE "LINKER:--no-undefined")
   if(arg_INSTALL)

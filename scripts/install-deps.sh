@@ -9,7 +9,7 @@ set -euo pipefail
 declare -A groups=(
   [build]="cmake g++ make pkg-config libboost-dev libboost-program-options-dev libpoco-dev
            libsqlite3-dev libzstd-dev libssl-dev libfmt-dev libgtest-dev libgmock-dev sqlite3 hyperfine
-           python3 curl ca-certificates"
+           python3 curl ca-certificates man-db groff-base"
   [zabbix]="zabbix-frontend-php php8.2-cli php8.2-cgi php8.2-pgsql postgresql-15 postgresql-client-15 curl
             socat openssl"
   [docker]="docker.io docker-compose busybox-static iptables openssl curl"

@@ -17,7 +17,7 @@ cmake --build "$build" -j "$(nproc)"
 bash scripts/sandbox/zabbix.sh up
 
 export CONCIERGE_HOME=${CONCIERGE_HOME:-$repo/.sandbox/home}
-export CONCIERGE_PLUGIN_PATH=$repo/$build/examples/plugins
+export CONCIERGE_PLUGIN_PATH=$repo/$build/lib/concierge/examples
 eval "$(bash scripts/sandbox/zabbix.sh env source)"
 backup_dir=$repo/.sandbox/zabbix-backup
 step() { printf '\n\033[1m$ concierge %s\033[0m\n' "$*"; "$concierge" "$@"; }

@@ -4,14 +4,31 @@
 #include "cli/session.hpp"
 #include "plugin_loader/plugin_loader.hpp"
 
+#include <boost/program_options/options_description.hpp>
+
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace concierge::cli {
 
+/// A built-in command as general help, the man page and shell completion present it.
+struct BuiltinCommand {
+    std::string_view name;   ///< the word typed after `concierge`
+    std::string_view usage;  ///< e.g. "history show ID"
+    std::string_view help;   ///< one line; empty for commands no help shows (__complete)
+};
+
+/// Every built-in command, in the order help lists them; a name may have several usages.
+const std::vector<BuiltinCommand>& builtin_commands();
+
 /// Names a plugin cannot take, because a built-in command answers to them.
 bool is_builtin_command(const std::string& name);
+
+/// The plugins `concierge NAME` would run: the first file of each name, not hidden by a built-in
+/// command, loadable.
+std::vector<plugin_loader::LoadedPlugin> runnable_plugins(const std::vector<std::filesystem::path>& search_path);
 
 /// `concierge plugins`: every plugin on the search path and what is wrong with it, if anything.
 int plugins_command(const Session& session, const std::vector<std::filesystem::path>& search_path);
@@ -22,7 +39,27 @@ void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>
 /// `concierge help NAME` and `concierge NAME --help`.
 void print_plugin_help(std::FILE* out, const plugin_loader::LoadedPlugin& plugin);
 
+/// The options of `concierge history` (the run list) and of `concierge plugin new`.
+boost::program_options::options_description history_list_options();
+boost::program_options::options_description plugin_new_options();
+
 /// `concierge history [list options]`, `history show ID`, `history export ID --dir DIR`.
 int history_command(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err);
+
+/// `concierge plugin new NAME [--dir DIR]`: writes a plugin project that builds against the
+/// installed SDK as generated, from the templates in core/cli/templates/plugin/.
+int plugin_command(const GlobalOptions& leading, const std::vector<std::string>& args, const std::filesystem::path& executable,
+                   std::FILE* out, std::FILE* err);
+
+/// `concierge completion bash`: prints the bash completion script, which asks `concierge __complete`.
+int completion_command(const std::vector<std::string>& args, std::FILE* out);
+
+/// `concierge __complete WORD... CURRENT`: the candidates for CURRENT after the words typed so far
+/// (all words after `concierge`), one per line, from the declared options of the built-in commands
+/// and of the plugins on the search path.
+int complete_command(const std::vector<std::string>& words, const std::vector<std::filesystem::path>& search_path, std::FILE* out);
+
+/// `concierge man`: the manual page concierge(1) in roff, with the plugins on the search path.
+int man_command(const std::vector<std::filesystem::path>& search_path, std::FILE* out);
 
 }  // namespace concierge::cli

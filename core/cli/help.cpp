@@ -23,6 +23,22 @@ std::string positional_usage(const std::vector<sdk::OptionSpec>& options) {
 
 }  // namespace
 
+const std::vector<BuiltinCommand>& builtin_commands() {
+    static const std::vector<BuiltinCommand> commands{
+        {"help", "help [PLUGIN]", "show this help, or a plugin's options"},
+        {"plugins", "plugins", "list plugins, their versions and problems"},
+        {"plugin", "plugin new NAME [--dir DIR]", "write a new plugin project that builds against the SDK"},
+        {"history", "history [filters]", "list past runs (history --help for filters)"},
+        {"history", "history show ID", "a run's details and artifacts"},
+        {"history", "history export ID --dir DIR", "write a run's artifacts back to files"},
+        {"completion", "completion bash", "print the bash completion script"},
+        {"man", "man", "print the manual page as roff: man -l <(concierge man)"},
+        {"version", "--version", "print the version"},
+        {"__complete", "__complete WORD...", ""},
+    };
+    return commands;
+}
+
 void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>& search_path) {
     GlobalOptions ignored;
     std::ostringstream globals;
@@ -31,14 +47,10 @@ void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>
                "Usage: concierge [global options] COMMAND [args]\n\n"
                "Runs operations plugins and remembers every run.\n\n"
                "Commands:\n"
-               "  PLUGIN [args]                 run a plugin (see below)\n"
-               "  help [PLUGIN]                 show this help, or a plugin's options\n"
-               "  plugins                       list plugins, their versions and problems\n"
-               "  history [filters]             list past runs (history --help for filters)\n"
-               "  history show ID               a run's details and artifacts\n"
-               "  history export ID --dir DIR   write a run's artifacts back to files\n"
-               "  --version                     print the version\n\n"
-               "Plugins:\n");
+               "  PLUGIN [args]                 run a plugin (see below)\n");
+    for (const auto& command : builtin_commands())
+        if (!command.help.empty()) fmt::print(out, "  {:<28}  {}\n", command.usage, command.help);
+    fmt::print(out, "\nPlugins:\n");
     std::size_t shown = 0;
     for (const auto& file : plugin_loader::discover(search_path)) {
         if (file.shadowed || is_builtin_command(file.name)) continue;

@@ -38,6 +38,16 @@ std::string local_time(Millis millis) {
     return fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(static_cast<std::time_t>(millis / 1000)));
 }
 
+// STARTED of the run list, dated as `ls -l` dates files so the summary keeps room on 80 columns:
+// the time for today's runs, month, day and time for this year's, the date before.
+std::string started_text(Millis millis) {
+    const std::tm then = fmt::localtime(static_cast<std::time_t>(millis / 1000));
+    const std::tm now = fmt::localtime(std::time(nullptr));
+    if (then.tm_year != now.tm_year) return fmt::format("{:%Y-%m-%d}", then);
+    if (then.tm_yday != now.tm_yday) return fmt::format("{:%m-%d %H:%M}", then);
+    return fmt::format("{:%H:%M:%S}", then);
+}
+
 std::string duration_text(const history::Run& run) {
     if (!run.ended_at) return "-";
     const Millis took = *run.ended_at - run.started_at;
@@ -105,36 +115,10 @@ std::int64_t parse_run_id(const std::string& text) {
     return id;
 }
 
-// Parses a subcommand's arguments, global options mixed in; no session after --help.
-std::optional<Session> parse_arguments(const GlobalOptions& leading, po::options_description& own,
-                                       const po::positional_options_description& positional, const std::vector<std::string>& args,
-                                       const char* usage, po::variables_map& map, std::FILE* out, std::FILE* err) {
-    GlobalOptions globals = leading;
-    po::options_description all;
-    all.add(own).add(global_options_description(globals));
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(positional).run(), map);
-        if (globals.help || (map.count("help") && map["help"].as<bool>())) {
-            std::ostringstream text;
-            text << own;
-            fmt::print(out, "Usage: {}\n\n{}", usage, text.str());
-            return std::nullopt;
-        }
-        po::notify(map);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
-    return Session::open(globals, out, err);
-}
-
 int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
-    po::options_description own("Options");
-    own.add_options()("plugin", po::value<std::string>(), "only runs of this plugin")(
-        "status", po::value<std::string>(), "running, succeeded, failed, interrupted or abandoned")(
-        "since", po::value<std::string>(), "only runs started since an age (30m, 2h, 7d) or a date (2026-11-25)")(
-        "limit", po::value<int>()->default_value(20), "at most this many runs, newest first");
+    po::options_description own = history_list_options();
     po::variables_map map;
-    const auto session = parse_arguments(leading, own, {}, args, "concierge history [--plugin P] [--status S] [--since WHEN] [--limit N]",
+    const auto session = parse_subcommand(leading, own, {}, args, "concierge history [--plugin P] [--status S] [--since WHEN] [--limit N]",
                                          map, out, err);
     if (!session) return 0;
     history::RunFilter filter;
@@ -159,7 +143,7 @@ int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args
                       {"took", "TOOK"}, {"summary", "SUMMARY"}},
                      {}};
     for (const auto& run : runs) {
-        table.rows.push_back({run.id, run.plugin, history::to_string(run.status), exit_cell(run), local_time(run.started_at),
+        table.rows.push_back({run.id, run.plugin, history::to_string(run.status), exit_cell(run), started_text(run.started_at),
                               duration_text(run), run.error.empty() ? run.summary : run.error});
     }
     session->print(table);
@@ -184,7 +168,7 @@ std::optional<OneRun> open_run(const GlobalOptions& leading, po::options_descrip
     own.add_options()("id", po::value<std::string>()->required(), "the run id");
     po::positional_options_description positional;
     positional.add("id", 1);
-    auto session = parse_arguments(leading, own, positional, args, usage, map, out, err);
+    auto session = parse_subcommand(leading, own, positional, args, usage, map, out, err);
     if (!session) return std::nullopt;
     auto store = std::make_unique<history::HistoryStore>(session->history_path());
     auto run = require_run(*store, parse_run_id(map["id"].as<std::string>()));
@@ -280,6 +264,15 @@ int export_run(const GlobalOptions& leading, const std::vector<std::string>& arg
 }
 
 }  // namespace
+
+po::options_description history_list_options() {
+    po::options_description own("Options");
+    own.add_options()("plugin", po::value<std::string>()->value_name("PLUGIN"), "only runs of this plugin")(
+        "status", po::value<std::string>()->value_name("STATUS"), "running, succeeded, failed, interrupted or abandoned")(
+        "since", po::value<std::string>()->value_name("WHEN"), "only runs started since an age (30m, 2h, 7d) or a date (2026-11-25)")(
+        "limit", po::value<int>()->value_name("N")->default_value(20), "at most this many runs, newest first");
+    return own;
+}
 
 int history_command(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
     if (!args.empty() && args.front() == "show") return show_run(leading, {args.begin() + 1, args.end()}, out, err);

@@ -27,7 +27,9 @@ std::string option_key(const std::string& name, char short_name) {
     return short_name ? name + "," + short_name : name;
 }
 
-std::string value_name(const sdk::OptionSpec& spec) {
+}  // namespace
+
+std::string option_value_name(const sdk::OptionSpec& spec) {
     switch (spec.type) {
         case sdk::OptionType::Integer: return "N";
         case sdk::OptionType::Duration: return "DURATION";
@@ -38,6 +40,8 @@ std::string value_name(const sdk::OptionSpec& spec) {
         }
     }
 }
+
+namespace {
 
 std::vector<std::string> env_names(const sdk::OptionSpec& spec) {
     std::vector<std::string> names;
@@ -58,7 +62,9 @@ std::optional<std::pair<std::string, std::string>> first_set(const std::vector<s
     return std::nullopt;
 }
 
-std::string help_line(const sdk::OptionSpec& spec, const std::string& plugin) {
+}  // namespace
+
+std::string option_help(const sdk::OptionSpec& spec, const std::string& plugin) {
     std::string text = spec.help;
     if (!spec.default_value.empty() && !spec.secret) text += fmt::format(" (default: {})", spec.default_value);
     if (spec.required) text += " (required)";
@@ -66,6 +72,8 @@ std::string help_line(const sdk::OptionSpec& spec, const std::string& plugin) {
     text += fmt::format(" [config: {}]", spec.config_key.empty() ? plugin + "." + spec.name : spec.config_key);
     return text;
 }
+
+namespace {
 
 std::optional<std::string> normalise_flag(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -144,9 +152,9 @@ po::options_description plugin_options_description(const std::vector<sdk::Option
     for (const auto& spec : specs) {
         if (!spec.from_command_line) continue;
         const std::string key = option_key(spec.name, spec.short_name);
-        const std::string help = help_line(spec, plugin);
+        const std::string help = option_help(spec, plugin);
         if (spec.type == sdk::OptionType::Flag) description.add_options()(key.c_str(), po::bool_switch(), help.c_str());
-        else description.add_options()(key.c_str(), po::value<std::string>()->value_name(value_name(spec)), help.c_str());
+        else description.add_options()(key.c_str(), po::value<std::string>()->value_name(option_value_name(spec)), help.c_str());
     }
     return description;
 }
@@ -154,7 +162,7 @@ po::options_description plugin_options_description(const std::vector<sdk::Option
 std::string settings_only_help(const std::vector<sdk::OptionSpec>& specs, const std::string& plugin) {
     std::string text;
     for (const auto& spec : specs)
-        if (!spec.from_command_line) text += fmt::format("  {:<26} {}\n", spec.name, help_line(spec, plugin));
+        if (!spec.from_command_line) text += fmt::format("  {:<26} {}\n", spec.name, option_help(spec, plugin));
     return text;
 }
 
@@ -204,7 +212,7 @@ std::map<std::string, std::string> resolve_options(const std::vector<sdk::Option
         } else if (spec.type == sdk::OptionType::Flag) {
             values[spec.name] = "false";
         } else if (spec.required) {
-            const std::string how = spec.positional ? "the argument " + value_name(spec) : "--" + spec.name;
+            const std::string how = spec.positional ? "the argument " + option_value_name(spec) : "--" + spec.name;
             throw UsageError(fmt::format("missing {}{}", how, spec.env.empty() ? "" : fmt::format(" (or set {})", fmt::join(env_names(spec), " or "))));
         }
     }

@@ -49,6 +49,12 @@ LeadingGlobals parse_leading_globals(const std::vector<std::string>& args);
 boost::program_options::options_description plugin_options_description(const std::vector<sdk::OptionSpec>& specs,
                                                                         const std::string& plugin);
 
+/// The placeholder --help shows for an option's value: N, DURATION, or its name in upper case.
+std::string option_value_name(const sdk::OptionSpec& spec);
+
+/// An option's help text as --help shows it: its help, default, env variables and config key.
+std::string option_help(const sdk::OptionSpec& spec, const std::string& plugin);
+
 /// Help lines for the options only the environment or config may set; empty when there are none.
 std::string settings_only_help(const std::vector<sdk::OptionSpec>& specs, const std::string& plugin);
 

@@ -2,14 +2,24 @@
 
 #include <fmt/format.h>
 
-#include <array>
+#include <algorithm>
 #include <map>
 
 namespace concierge::cli {
 
 bool is_builtin_command(const std::string& name) {
-    static const std::array<std::string, 4> builtins{"help", "history", "plugins", "version"};
-    return std::find(builtins.begin(), builtins.end(), name) != builtins.end();
+    const auto& builtins = builtin_commands();
+    return std::any_of(builtins.begin(), builtins.end(), [&](const BuiltinCommand& command) { return command.name == name; });
+}
+
+std::vector<plugin_loader::LoadedPlugin> runnable_plugins(const std::vector<std::filesystem::path>& search_path) {
+    std::vector<plugin_loader::LoadedPlugin> plugins;
+    for (const auto& file : plugin_loader::discover(search_path)) {
+        if (file.shadowed || is_builtin_command(file.name)) continue;
+        auto result = plugin_loader::load(file.path, file.name);
+        if (auto* plugin = std::get_if<plugin_loader::LoadedPlugin>(&result)) plugins.push_back(std::move(*plugin));
+    }
+    return plugins;
 }
 
 int plugins_command(const Session& session, const std::vector<std::filesystem::path>& search_path) {

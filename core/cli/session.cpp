@@ -2,11 +2,16 @@
 
 #include "output/formatter.hpp"
 
+#include <boost/program_options/parsers.hpp>
+#include <fmt/format.h>
+
 #include <cstdlib>
+#include <sstream>
 
 namespace concierge::cli {
 
 namespace fs = std::filesystem;
+namespace po = boost::program_options;
 
 std::optional<std::string> env_value(const std::string& name) {
     const char* value = std::getenv(name.c_str());
@@ -58,6 +63,27 @@ sdk::LogLevel Session::log_threshold() const {
 
 void Session::print(const sdk::Table& table) const {
     std::fputs(output::format_table(table, output_format(), out).c_str(), out);
+}
+
+std::optional<Session> parse_subcommand(const GlobalOptions& leading, po::options_description& own,
+                                        const po::positional_options_description& positional, const std::vector<std::string>& args,
+                                        const char* usage, po::variables_map& map, std::FILE* out, std::FILE* err) {
+    GlobalOptions globals = leading;
+    po::options_description all;
+    all.add(own).add(global_options_description(globals));
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(positional).run(), map);
+        if (globals.help || (map.count("help") && map["help"].as<bool>())) {
+            std::ostringstream text;
+            text << own;
+            fmt::print(out, "Usage: {}\n\n{}", usage, text.str());
+            return std::nullopt;
+        }
+        po::notify(map);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    return Session::open(globals, out, err);
 }
 
 }  // namespace concierge::cli

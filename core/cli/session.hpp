@@ -6,10 +6,14 @@
 
 #include <concierge/sdk/output.hpp>
 
+#include <boost/program_options/positional_options.hpp>
+#include <boost/program_options/variables_map.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace concierge::cli {
 
@@ -33,5 +37,12 @@ struct Session {
 };
 
 std::optional<std::string> env_value(const std::string& name);
+
+/// Parses a built-in subcommand's arguments into `map`, global options mixed in, and opens the
+/// session. After --help it prints "Usage: `usage`" and `own`, and returns nothing. Throws UsageError.
+std::optional<Session> parse_subcommand(const GlobalOptions& leading, boost::program_options::options_description& own,
+                                        const boost::program_options::positional_options_description& positional,
+                                        const std::vector<std::string>& args, const char* usage,
+                                        boost::program_options::variables_map& map, std::FILE* out, std::FILE* err);
 
 }  // namespace concierge::cli

@@ -15,6 +15,7 @@ namespace concierge::output {
 namespace {
 
 constexpr std::size_t kGap = 3;
+constexpr std::size_t kNarrowGap = 2;
 constexpr std::size_t kMinColumn = 6;
 
 // Widths count code points, so UTF-8 text lines up; bytes of a code point are never split.
@@ -64,8 +65,11 @@ std::string render_table(const sdk::Table& table, std::size_t max_width) {
     for (const auto& line : lines)
         for (std::size_t i = 0; i < columns; ++i) widths[i] = std::max(widths[i], display_width(line[i]));
 
+    std::size_t gap = kGap;
     if (max_width > 0 && columns > 0) {
-        const auto total = [&] { return std::accumulate(widths.begin(), widths.end(), kGap * (columns - 1)); };
+        const auto total = [&] { return std::accumulate(widths.begin(), widths.end(), gap * (columns - 1)); };
+        // Tighter gaps before any text is cut.
+        if (total() > max_width) gap = kNarrowGap;
         while (total() > max_width) {
             auto widest = std::max_element(widths.begin(), widths.end());
             if (*widest <= kMinColumn) break;
@@ -79,7 +83,7 @@ std::string render_table(const sdk::Table& table, std::size_t max_width) {
         for (std::size_t i = 0; i < columns; ++i) {
             const std::string shown = cut(line[i], widths[i]);
             text += shown;
-            if (i + 1 < columns) text.append(widths[i] - display_width(shown) + kGap, ' ');
+            if (i + 1 < columns) text.append(widths[i] - display_width(shown) + gap, ' ');
         }
         while (!text.empty() && text.back() == ' ') text.pop_back();
         out += text;

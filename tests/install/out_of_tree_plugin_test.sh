@@ -1,51 +1,67 @@
 #!/usr/bin/env bash
-# The installed SDK is enough to build a plugin elsewhere: installs this build into a temporary
-# prefix, builds sdk/examples/hello as a separate CMake project against it with find_package,
-# and runs it through the installed concierge via CONCIERGE_PLUGIN_PATH.
+# The installed SDK is relocatable and enough to build plugins elsewhere: installs this build,
+# moves the install tree, then builds the SDK's examples against it, each as a separate CMake
+# project and with plain g++ and pkg-config, and runs them through the moved concierge via
+# CONCIERGE_PLUGIN_PATH and from its plugin folder. The install also carries the manual page and
+# the bash completion script.
 # Usage: out_of_tree_plugin_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
+test_name=out_of_tree_plugin_test
 build=$1 source=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "out_of_tree_plugin_test: FAIL: $*" >&2; exit 1; }
+. "$source/tests/install/install_tree.sh"
+install_relocated "$build"
 
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
-for f in bin/concierge include/concierge/sdk/sdk.hpp; do [[ -e $work/prefix/$f ]] || fail "install lacks $f"; done
-ls "$work"/prefix/lib*/cmake/Concierge/ConciergeConfig.cmake >/dev/null 2>&1 || ls "$work"/prefix/lib/*/cmake/Concierge/ConciergeConfig.cmake >/dev/null || fail "install lacks the CMake package config"
+for f in bin/concierge include/concierge/sdk/sdk.hpp include/concierge/zabbix/client.hpp; do
+  [[ -e $prefix/$f ]] || fail "install lacks $f"
+done
+for f in cmake/Concierge/ConciergeConfig.cmake pkgconfig/concierge-sdk.pc pkgconfig/concierge-zabbix.pc; do
+  [[ -f $libdir/$f ]] || fail "install lacks $libdir/$f"
+done
+# The manual page documents the installed plugins; the completion script completes their names.
+[[ -f $prefix/share/man/man1/concierge.1 ]] || fail "install lacks share/man/man1/concierge.1"
+MANWIDTH=80 man -l "$prefix/share/man/man1/concierge.1" 2>/dev/null | grep -q "^   zabbix-backup" ||
+  fail "the installed manual page does not document zabbix-backup"
+completion=$prefix/share/bash-completion/completions/concierge
+[[ -f $completion ]] || fail "install lacks share/bash-completion/completions/concierge"
+words=$(bash -c 'source "$1"; COMP_WORDS=("$2" zabbix-b); COMP_CWORD=1; _concierge; echo "${COMPREPLY[*]}"' _ "$completion" "$concierge")
+[[ $words == zabbix-backup ]] || fail "the installed completion script completes 'zabbix-b' as '$words'"
+stale=$(grep -rl "$work/installed" "$prefix" || true)
+[[ -z $stale ]] || fail "these installed files name the path they were installed to: $stale"
+[[ $(pkg-config --variable=plugindir concierge-sdk) -ef $libdir/concierge/plugins ]] ||
+  fail "pkg-config's plugindir is not the moved install's: $(pkg-config --variable=plugindir concierge-sdk)"
 
-cmake -S "$source/sdk/examples/hello" -B "$work/hello" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null ||
-  fail "the example does not configure against the installed SDK"
-cmake --build "$work/hello" >/dev/null || fail "the example does not build against the installed SDK"
+# hello, with CMake and with pkg-config: runs, is listed as ok, and keeps its artifact in history.
+build_with_cmake "$source/sdk/examples/hello" "$work/hello"
+build_with_pkg_config "$work/hello-pc" hello concierge-sdk "$source/sdk/examples/hello/hello.cpp"
+for dir in "$work/hello" "$work/hello-pc"; do
+  out=$(CONCIERGE_PLUGIN_PATH=$dir "$concierge" hello installer --times 2) || fail "hello from $dir did not run: $out"
+  grep -q "hello, installer!" <<<"$out" || fail "unexpected output of hello from $dir: $out"
+  listed=$(CONCIERGE_PLUGIN_PATH=$dir "$concierge" plugins --output json)
+  grep -q '"name":"hello","version":"1.0.0","abi":"[0-9.]*","status":"ok"' <<<"$listed" || fail "plugins does not list hello from $dir as ok: $listed"
+  id=$("$concierge" history --limit 1 --output json | sed -n 's/^\[{"id":\([0-9]*\).*/\1/p')
+  "$concierge" history show "$id" | grep -q "greetings.json" || fail "the artifact of hello from $dir is not in history"
+done
 
-export CONCIERGE_HOME=$work/home CONCIERGE_PLUGIN_PATH=$work/hello XDG_CONFIG_HOME=$work/config
-out=$("$work/prefix/bin/concierge" hello installer --times 2) || fail "the out-of-tree plugin did not run: $out"
-grep -q "hello, installer!" <<<"$out" || fail "unexpected output: $out"
-listed=$("$work/prefix/bin/concierge" plugins --output json)
-grep -q '"name":"hello","version":"1.0.0","abi":"1.0","status":"ok"' <<<"$listed" || fail "plugins does not list it as ok: $listed"
-"$work/prefix/bin/concierge" history show 1 | grep -q "greetings.json" || fail "its artifact is not in history"
-# A plugin linking the shared Zabbix client finds libconcierge_zabbix.so from the install tree's
-# plugin folder (RPATH $ORIGIN/../..), and the client's errors become exit codes.
-libdir=$(dirname "$(ls "$work"/prefix/lib*/libconcierge_zabbix.so "$work"/prefix/lib/*/libconcierge_zabbix.so 2>/dev/null | head -1)")
-[[ -f $libdir/libconcierge_zabbix.so ]] || fail "install lacks libconcierge_zabbix.so"
-cmake -S "$source/tests/install/zabbix_probe" -B "$work/probe" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null || fail "a plugin linking Concierge::zabbix does not configure"
-cmake --build "$work/probe" >/dev/null || fail "a plugin linking Concierge::zabbix does not build"
-# probe CONCIERGE_PLUGIN_PATH: runs the plugin against a closed port; expects exit 7 and no password.
+# zabbix-hosts links the shared Zabbix client: against a closed port it fails with exit 7
+# (unreachable) and never shows the password, wherever it was built and loaded from.
 probe() {
   local out rc
   set +e
   out=$(CONCIERGE_PLUGIN_PATH=$1 ZBX_API_HOST=http://127.0.0.1:1 ZBX_USER=probe ZBX_PASS=probe-secret \
-    "$work/prefix/bin/concierge" zabbix-probe 2>&1)
+    "$concierge" zabbix-hosts "Linux servers" 2>&1)
   rc=$?
   set -e
-  [[ $rc == 7 ]] || fail "zabbix-probe from ${1:-the plugin folder} against a closed port exited $rc, expected 7 (unreachable): $out"
+  [[ $rc == 7 ]] || fail "zabbix-hosts from ${1:-the plugin folder} against a closed port exited $rc, expected 7 (unreachable): $out"
   grep -q "cannot reach Zabbix at http://127.0.0.1:1/api_jsonrpc.php" <<<"$out" || fail "unexpected message: $out"
   if grep -q "probe-secret" <<<"$out"; then fail "the password shows: $out"; fi
 }
-probe "$work/probe"  # from its own build tree (CMake's build RPATH)
-cmake --install "$work/probe" >/dev/null || fail "the plugin linking Concierge::zabbix does not install"
-installed=$libdir/concierge/plugins/concierge-zabbix-probe.so
-[[ -f $installed ]] || fail "the plugin did not install into $libdir/concierge/plugins"
+build_with_pkg_config "$work/hosts-pc" zabbix-hosts concierge-zabbix "$source/sdk/examples/zabbix-hosts/zabbix_hosts.cpp"
+probe "$work/hosts-pc"  # pkg-config's run path to the SDK's lib
+build_with_cmake "$source/sdk/examples/zabbix-hosts" "$work/hosts"
+probe "$work/hosts"  # CMake's build run path
+cmake --install "$work/hosts" >/dev/null || fail "zabbix-hosts does not install"
+installed=$libdir/concierge/plugins/concierge-zabbix-hosts.so
+[[ -f $installed ]] || fail "zabbix-hosts did not install into $libdir/concierge/plugins"
 readelf -d "$installed" | grep -q 'R.*PATH.*\[\$ORIGIN/\.\./\.\.\]' || fail "the installed plugin's RPATH is not \$ORIGIN/../..: $(readelf -d "$installed" | grep PATH)"
 probe ""  # from the install tree's plugin folder ($ORIGIN/../.. is lib/)
-echo "out_of_tree_plugin_test: ok"
+echo "$test_name: ok"

@@ -154,9 +154,9 @@ TEST(RenderTable, MaxWidthCutsTheWidestColumnWithAnEllipsis) {
     const auto lines = lines_of(render_table(long_values(value), 30));
     ASSERT_EQ(lines.size(), 3u);
     for (const auto& line : lines) EXPECT_LE(display_width(line), 30u) << line;
-    EXPECT_EQ(lines[1], "short   " + std::string(21, 'v') + "…");
+    EXPECT_EQ(lines[1], "short  " + std::string(22, 'v') + "…");  // two-space gaps once it is too wide
     EXPECT_EQ(display_width(lines[1]), 30u);   // uses all the room there is
-    EXPECT_EQ(lines[2], "other   small");    // short cells are not cut
+    EXPECT_EQ(lines[2], "other  small");     // short cells are not cut
 }
 
 TEST(RenderTable, MaxWidthShrinksOnlyTheWidestColumn) {
@@ -164,7 +164,7 @@ TEST(RenderTable, MaxWidthShrinksOnlyTheWidestColumn) {
                       {{std::string("ten chars!"), std::string(40, 'x')}}};
     const auto lines = lines_of(render_table(table, 40));
     ASSERT_EQ(lines.size(), 2u);
-    EXPECT_EQ(lines[1].substr(0, 13), "ten chars!   ");
+    EXPECT_EQ(lines[1].substr(0, 12), "ten chars!  ");
     EXPECT_NE(lines[1].find("…"), std::string::npos);
     EXPECT_LE(display_width(lines[1]), 40u);
 }
@@ -178,15 +178,35 @@ TEST(RenderTable, MaxWidthNeverSplitsAMultiByteCharacter) {
             EXPECT_TRUE(valid_utf8(text)) << unit << " at " << width;
             for (const auto& line : lines_of(text)) EXPECT_LE(display_width(line), width) << line;
             const auto line = lines_of(text)[1];
-            // "short" + gap, then whole characters, then the ellipsis.
+            // "short" + the narrow gap, then whole characters, then the ellipsis.
             const std::string expected_cell = [&] {
                 std::string cell;
-                for (std::size_t i = 0; i + 1 < width - 8; ++i) cell += unit;
+                for (std::size_t i = 0; i + 1 < width - 7; ++i) cell += unit;
                 return cell + "…";
             }();
-            EXPECT_EQ(line, "short   " + expected_cell) << unit << " at " << width;
+            EXPECT_EQ(line, "short  " + expected_cell) << unit << " at " << width;
         }
     }
+}
+
+// The run list of `concierge history` on an 80-column terminal: every line fits, the short
+// columns stay whole, and only the summary is cut.
+TEST(RenderTable, HistoryListFitsEightyColumnsCuttingOnlyTheSummary) {
+    Table table{{{"id", "ID"}, {"plugin", "PLUGIN"}, {"status", "STATUS"}, {"exit", "EXIT"}, {"started", "STARTED"},
+                 {"took", "TOOK"}, {"summary", "SUMMARY"}},
+                {}};
+    const std::string summary = "backed up 325 templates, 12 host groups and 34 media types into /var/backups/zabbix";
+    table.rows.push_back({std::int64_t{1042}, std::string("zabbix-backup"), std::string("interrupted"), std::int64_t{130},
+                          std::string("11-24 23:05"), std::string("1m12s"), summary});
+    table.rows.push_back({std::int64_t{1043}, std::string("hello"), std::string("succeeded"), std::int64_t{0},
+                          std::string("09:30:12"), std::string("0.1s"), std::string("greeted world 1 time(s)")});
+    const auto lines = lines_of(render_table(table, 80));
+    ASSERT_EQ(lines.size(), 3u);
+    for (const auto& line : lines) EXPECT_LE(display_width(line), 80u) << line;
+    EXPECT_EQ(lines[1].rfind("1042  zabbix-backup  interrupted  130   11-24 23:05  1m12s  backed up 325", 0), 0u) << lines[1];
+    EXPECT_EQ(display_width(lines[1]), 80u) << "the summary gets all the room left";
+    EXPECT_EQ(lines[1].substr(lines[1].size() - 3), "…");
+    EXPECT_EQ(lines[2].rfind("1043  hello          succeeded    0     09:30:12     0.1s   greeted world", 0), 0u) << lines[2];
 }
 
 TEST(RenderTable, MaxWidthLargerThanTheTableChangesNothing) {

@@ -1,0 +1,119 @@
+// What a running plugin can ask of the core. The core implements this interface; a plugin only
+// calls it. Every virtual function is noexcept and reports failure through its result, so no
+// exception crosses the boundary; the inline helpers below turn failures into sdk::Error on the
+// plugin's side, where the plugin adapter (plugin.hpp) catches them.
+//
+// ABI rule: the virtual functions below are never reordered or removed within a major version.
+// New ones are appended at the end of the class with a minor version bump, so a plugin built
+// against an earlier minor version still finds every slot it knows where it expects it.
+#pragma once
+
+#include <concierge/sdk/options.hpp>
+#include <concierge/sdk/output.hpp>
+#include <concierge/sdk/status.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace concierge::sdk {
+
+class Context {
+public:
+    // ---- ABI 1.0 -------------------------------------------------------------------------
+
+    /// The resolved text of a declared option (flag > env > config file > default), or nothing.
+    /// Integers are decimal, durations are already converted to milliseconds, flags are
+    /// "true"/"false". The core validated the type before the run started.
+    virtual std::optional<std::string> option(std::string_view name) const noexcept = 0;
+
+    /// An environment variable of the process.
+    virtual std::optional<std::string> env(std::string_view name) const noexcept = 0;
+
+    /// A key of the config file, "section.key" (see README "Configuration").
+    virtual std::optional<std::string> config(std::string_view key) const noexcept = 0;
+
+    /// What the user asked for with --output.
+    virtual OutputFormat output_format() const noexcept = 0;
+
+    /// Prints a table in the user's chosen format on standard output.
+    virtual Status emit_table(const Table& table) noexcept = 0;
+
+    /// The table as the JSON `--output json` prints: an array of objects. Handy for artifacts,
+    /// so a plugin needs no JSON library of its own. Empty only if memory ran out.
+    virtual std::string table_json(const Table& table) const noexcept = 0;
+
+    /// Writes a line for people on standard output; ignored with --output json.
+    virtual void emit_text(std::string_view line) noexcept = 0;
+
+    /// Logs to standard error (debug lines only with --verbose). Secrets are masked.
+    virtual void log(LogLevel level, std::string_view message) noexcept = 0;
+
+    /// Reports progress of long work; shown on a terminal, silent otherwise. total 0 = unknown.
+    virtual void progress(std::uint64_t done, std::uint64_t total, std::string_view label) noexcept = 0;
+
+    /// True once the user pressed Ctrl-C or the process got SIGTERM. Stop soon and return.
+    virtual bool cancelled() const noexcept = 0;
+
+    /// Sleeps up to `timeout`, waking early on cancellation. Returns cancelled().
+    virtual bool wait_for_cancel(std::chrono::milliseconds timeout) noexcept = 0;
+
+    /// Stores `content` as artifact `name` of this run (deduplicated, compressed) in history.
+    virtual Status save_artifact(std::string_view name, std::string_view content,
+                                 std::string_view media_type) noexcept = 0;
+
+    /// Sets the one-line summary recorded in history and printed at the end of a table run.
+    virtual void set_summary(std::string_view summary) noexcept = 0;
+
+    /// Registers a value (a password read from a file, a token) to mask everywhere.
+    virtual void add_secret(std::string_view value) noexcept = 0;
+
+    /// The id of this run in history.
+    virtual std::int64_t run_id() const noexcept = 0;
+
+    // ---- ABI 1.1 and later: append here --------------------------------------------------
+
+    // ---- Helpers, compiled into the plugin ------------------------------------------------
+
+    /// The option's text; throws a usage Error if it has no value.
+    std::string require(std::string_view name) const {
+        if (auto value = option(name)) return *value;
+        throw Error(ExitCode::Usage, "missing value for --" + std::string(name));
+    }
+    std::string get(std::string_view name, std::string_view fallback = {}) const {
+        return option(name).value_or(std::string(fallback));
+    }
+    std::optional<std::int64_t> get_int(std::string_view name) const {
+        auto value = option(name);
+        if (!value) return std::nullopt;
+        return std::stoll(*value);
+    }
+    bool flag(std::string_view name) const { return option(name).value_or("false") == "true"; }
+    std::optional<std::chrono::milliseconds> get_duration(std::string_view name) const {
+        auto millis = get_int(name);
+        if (!millis) return std::nullopt;
+        return std::chrono::milliseconds(*millis);
+    }
+    void table(const Table& t) { throw_if_failed(emit_table(t)); }
+    void artifact(std::string_view name, std::string_view content,
+                  std::string_view media_type = "application/json") {
+        throw_if_failed(save_artifact(name, content, media_type));
+    }
+    void info(std::string_view message) { log(LogLevel::Info, message); }
+    void warn(std::string_view message) { log(LogLevel::Warning, message); }
+    void debug(std::string_view message) { log(LogLevel::Debug, message); }
+    /// Throws the Interrupted error if the run was cancelled: call it between steps.
+    void check_cancelled() const {
+        if (cancelled()) throw Error(ExitCode::Interrupted, "interrupted");
+    }
+
+protected:
+    Context() = default;
+    ~Context() = default;
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+};
+
+}  // namespace concierge::sdk
