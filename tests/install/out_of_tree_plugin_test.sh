@@ -48,4 +48,8 @@ installed=$libdir/concierge/plugins/concierge-zabbix-probe.so
 [[ -f $installed ]] || fail "the plugin did not install into $libdir/concierge/plugins"
 readelf -d "$installed" | grep -q 'R.*PATH.*\[\$ORIGIN/\.\./\.\.\]' || fail "the installed plugin's RPATH is not \$ORIGIN/../..: $(readelf -d "$installed" | grep PATH)"
 probe ""  # from the install tree's plugin folder ($ORIGIN/../.. is lib/)
+# The Docker client is installed and exported the same way.
+[[ -f $libdir/libconcierge_docker.so && -f $work/prefix/include/concierge/docker/client.hpp ]] ||
+  fail "install lacks libconcierge_docker.so or concierge/docker/client.hpp"
+grep -q "Concierge::docker" "$libdir"/cmake/Concierge/ConciergeTargets.cmake || fail "the CMake package does not export Concierge::docker"
 echo "out_of_tree_plugin_test: ok"
