@@ -72,14 +72,13 @@ hf compose-ps "$ps_runs" "" \
   -n "concierge compose-ps" "$exe compose-ps --project $PROJECT" \
   -n "docker-compose ps" "$compose ps"
 
-python3 - "$results" <<'PY'
-import json, os, sys
-d = sys.argv[1]
+python3 - "$results" "$repo/bench" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from hyperfine_results import print_table, result
+
 def med(file, name):
-    for r in json.load(open(os.path.join(d, file + ".json")))["results"]:
-        if r["command"] == name:
-            return r["median"]
-    raise SystemExit(f"bench: no result for {name!r} in {file}.json")
+    return result(sys.argv[1], file, name)["median"]
 
 rows = [
     # case, ours, reference, target ratio (None: printed only)
@@ -99,9 +98,7 @@ for case, ours, ref, target in rows:
     lines.append((case, f"{o:.3f} s", ref[1], f"{r:.3f} s", f"{ratio:.2f}x",
                   f"<= {target:.2f}x" if target else "-",
                   ("within target" if ratio <= target else "over target") if target else "-"))
-widths = [max(len(x[i]) for x in [header] + lines) for i in range(len(header))]
 print()
-for line in [header] + lines:
-    print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+print_table(header, lines)
 print("\n(medians of hyperfine runs; ratio = ours / reference, both timed in the same hyperfine invocation)")
 PY

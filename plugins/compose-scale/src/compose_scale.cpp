@@ -53,6 +53,7 @@ public:
         const auto bounds = scaling::bounds_from(ctx);
         const auto parallel = ctx.get_int("parallel").value_or(16);
         if (parallel < 1 || parallel > 256) throw Error(ExitCode::Usage, "--parallel must be between 1 and 256");
+        const auto workers = static_cast<std::size_t>(parallel);
         const std::string& service = request.component;
         const std::string subject = "compose/" + project + "/" + service;
         docker::Client engine(docker::settings_from(ctx));
@@ -67,9 +68,9 @@ public:
         std::vector<Change> changes;
         std::vector<std::string> errors;
         if (target.count > actual)
-            errors = scale_up(ctx, engine, project, service, containers, target.count - actual, changes);
+            errors = scale_up(ctx, engine, workers, project, service, containers, target.count - actual, changes);
         else if (target.count < actual)
-            errors = scale_down(ctx, engine, containers, static_cast<std::size_t>(actual - target.count), changes);
+            errors = scale_down(ctx, engine, workers, containers, static_cast<std::size_t>(actual - target.count), changes);
         std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.replica < b.replica; });
 
         sdk::Table table{{{"name", "NAME"}, {"replica", "REPLICA"}, {"action", "ACTION"}, {"id", "ID"}}, {}};
@@ -100,7 +101,8 @@ private:
         }
     }
 
-    static std::vector<std::string> scale_up(sdk::Context& ctx, docker::Client& engine, const std::string& project,
+    static std::vector<std::string> scale_up(sdk::Context& ctx, docker::Client& engine, std::size_t workers,
+                                             const std::string& project,
                                              const std::string& service, const std::vector<compose::Container>& containers,
                                              std::int64_t add, std::vector<Change>& changes) {
         // The newest replica is the model: it has the project's current config-hash.
@@ -115,7 +117,7 @@ private:
             names.push_back(compose::replica_name(project, service, separator, model.number + i));
         }
         std::mutex mutex;
-        return scaling::parallel_for(ctx, specs.size(), parallel_of(ctx), [&](std::size_t i) {
+        return scaling::parallel_for(ctx, specs.size(), workers, [&](std::size_t i) {
             const std::string created = engine.post("/containers/create?name=" + names[i], specs[i].body);
             const std::string id = id_in(created);
             {
@@ -129,23 +131,19 @@ private:
         });
     }
 
-    static std::vector<std::string> scale_down(sdk::Context& ctx, docker::Client& engine,
+    static std::vector<std::string> scale_down(sdk::Context& ctx, docker::Client& engine, std::size_t workers,
                                                const std::vector<compose::Container>& containers, std::size_t remove,
                                                std::vector<Change>& changes) {
         const auto victims = compose::to_remove(containers, remove);
         const auto stop_seconds = ctx.get_duration("stop-timeout").value_or(std::chrono::seconds(10)).count() / 1000;
         std::mutex mutex;
-        return scaling::parallel_for(ctx, victims.size(), parallel_of(ctx), [&](std::size_t i) {
+        return scaling::parallel_for(ctx, victims.size(), workers, [&](std::size_t i) {
             const auto& victim = victims[i];
             engine.post("/containers/" + victim.id + "/stop?t=" + std::to_string(stop_seconds));
             engine.del("/containers/" + victim.id);
             std::lock_guard lock(mutex);
             changes.push_back({victim.name, victim.number, "removed", victim.id});
         });
-    }
-
-    static std::size_t parallel_of(const sdk::Context& ctx) {
-        return static_cast<std::size_t>(ctx.get_int("parallel").value_or(16));
     }
 
     static std::string id_in(const std::string& created) {
