@@ -3,9 +3,13 @@
 // worker, a single-node swarm with concierge-demo-api replicated and concierge-demo-agent global,
 // mutual TLS on 127.0.0.1). The built `concierge` runs as a user runs it; docker-compose itself
 // checks that what compose-scale made is what Compose would have made. Every test fails, never
-// skips, when the sandbox is missing.
+// skips, when the sandbox is missing. One test also drives the Swarm helpers against the engine
+// directly, to prove the retry trigger matches what the engine really answers.
 #include "process_runner.hpp"
+#include "swarm.hpp"
 #include "../../sandbox/docker_sandbox_env.hpp"
+
+#include <concierge/docker/client.hpp>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -399,6 +403,28 @@ TEST_F(SwarmScale, DetachSetsTheCountWithoutWaiting) {
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_NE(result.out.find("\"state\":\"detached\""), std::string::npos) << result.out;
     EXPECT_EQ(replicas(), "2\n");
+}
+
+TEST_F(SwarmScale, TasksThatCannotRunAreNamedAtTheTimeout) {
+    // A service of this test's own whose tasks no node can take.
+    const std::string name = "concierge-test-unplaceable";
+    int status = -1;
+    const std::string out = shell(docker_ + "docker service create --detach --no-resolve-image --name " + name +
+                                      " --constraint node.labels.concierge==nowhere --replicas 0 localbusybox:latest sleep 3600 2>&1",
+                                  &status);
+    ASSERT_EQ(status, 0) << out;
+    expect_failure(concierge({"swarm-scale", name, "--replicas", "2", "--timeout", "2s"}), 1,
+                   "has 0 of 2 tasks running after 2 s (task 1 pending (should be running): no suitable node");
+    shell(docker_ + "docker service rm " + name + " >/dev/null 2>&1");
+}
+
+TEST_F(SwarmScale, AnUpdateWithAStaleVersionIsRecognisedAsTheRaceToRetry) {
+    docker::Client engine(docker::make_settings("unix://" + socket_, "", false));
+    auto service = swarm::parse_service(engine.get("/services/" + api_service));
+    const auto answer = engine.request("POST", "/services/" + service.id + "/update?version=" + std::to_string(service.version - 1),
+                                       swarm::with_replicas(service.spec, 1));
+    EXPECT_GE(answer.status, 400);
+    EXPECT_TRUE(swarm::is_out_of_sequence(docker::engine_message(answer))) << answer.body;
 }
 
 TEST_F(SwarmScale, GlobalServiceIsRefused) {
