@@ -23,6 +23,10 @@
 #include <set>
 #include <sstream>
 
+#include <csignal>
+
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -305,6 +309,21 @@ TEST_F(ComposeScale, TwoAlertsWithTheSameCurrentScaleOnce) {
     EXPECT_EQ(std::min(a.exit_code, b.exit_code), 0) << a.err << b.err;
     EXPECT_EQ(std::max(a.exit_code, b.exit_code), 10) << a.err << b.err;
     EXPECT_EQ(containers("web").size(), 2u);
+}
+
+TEST_F(ComposeScale, WaitsWhileAnotherRunHoldsTheServiceAndCtrlCEndsTheWait) {
+    const fs::path dir = sandbox_.env["CONCIERGE_LOCK_DIR"];
+    fs::create_directories(dir);
+    const int fd = ::open((dir / ("compose_" + project + "_web.lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+    Process waiting({"compose-scale", "up", "web", "1", "1", "--project", project}, sandbox_.env);
+    EXPECT_TRUE(waiting.wait_for_stderr("waiting for another run scaling compose/" + project + "/web", 30000));
+    waiting.signal(SIGINT);
+    const auto result = waiting.finish();
+    ::close(fd);
+    EXPECT_EQ(result.exit_code, 130) << result.err;
+    EXPECT_EQ(last_run()->getValue<std::string>("status"), "interrupted");
+    EXPECT_EQ(containers("web").size(), 1u);
 }
 
 TEST_F(ComposeScale, BelowZeroIsAUsageError) {
