@@ -43,9 +43,9 @@ case $1 in
     done
     wait ;;
   swarm-floor)
-    service=$(api "$base/services/$SERVICE")
-    version=$(jq .Version.Index <<<"$service")
-    jq --argjson n "$2" '.Spec | .Mode.Replicated.Replicas = $n' <<<"$service" |
+    inspected=$(api "$base/services/$SERVICE")
+    version=$(jq .Version.Index <<<"$inspected")
+    jq --argjson n "$2" '.Spec | .Mode.Replicated.Replicas = $n' <<<"$inspected" |
       api -X POST -H 'Content-Type: application/json' --data-binary @- "$base/services/$SERVICE/update?version=$version" >/dev/null
     until [[ $(running_tasks) == "$2 0" ]]; do sleep 0.05; done ;;
   compose-web)
