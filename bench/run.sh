@@ -94,15 +94,15 @@ CONCIERGE_HOME="$tmp/home-history" hf history \
   -n "sqlite3 (raw query)" "sqlite3 -readonly $db '$query'"
 
 # The table: only parsing hyperfine's JSON and printing.
-python3 - "$results" <<'PY'
-import json, os, sys
+python3 - "$results" "$repo/bench" <<'PY'
+import sys
+
+sys.path.insert(0, sys.argv[2])
+from hyperfine_results import print_table, result as result_in
 
 d = sys.argv[1]
 def result(file, name):
-    for r in json.load(open(os.path.join(d, file + ".json")))["results"]:
-        if r["command"] == name:
-            return r
-    raise SystemExit(f"bench: no result for {name!r} in {file}.json")
+    return result_in(d, file, name)
 
 def med(file, name):  # wall-clock median, ms
     return result(file, name)["median"] * 1000.0
@@ -134,9 +134,7 @@ header = ("benchmark", "median", "cpu", "target", "reference", "ref median", "ra
 lines = [(b, f"{m:.2f} ms", f"{c:.2f} ms", f"<= {t} ms", rn, f"{rm:.2f} ms", f"{m / rm:.2f}x",
           "within target" if m <= t else "over target")
          for b, m, c, t, rn, rm in rows]
-widths = [max(len(x[i]) for x in [header] + lines) for i in range(len(header))]
-for line in [header] + lines:
-    print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+print_table(header, lines)
 print(f"\n(recording overhead: median noop-1 {noop:.2f} ms - median --version {version_rec:.2f} ms, same hyperfine run;"
       f" ratio = median / reference median; cpu = mean user+system time, the verdict uses the wall-clock median)")
 PY

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages a group of tasks needs; idempotent and non-interactive.
 #   scripts/install-deps.sh build     compilers, libraries and test tools (the default)
 #   scripts/install-deps.sh zabbix    a Zabbix 6.0 frontend API on PostgreSQL (scripts/sandbox/zabbix.sh)
-#   scripts/install-deps.sh docker    dockerd, docker-compose v1 and TLS tooling (scripts/sandbox/docker.sh)
+#   scripts/install-deps.sh docker    dockerd, docker-compose v1 and TLS tooling (scripts/sandbox/docker.sh),
+#                                     jq for the API floors of bench/docker.sh
 # Does nothing when every package is already installed, so it costs ~0.1 s on a ready machine.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ declare -A groups=(
            python3 curl ca-certificates man-db groff-base"
   [zabbix]="zabbix-frontend-php php8.2-cli php8.2-cgi php8.2-pgsql postgresql-15 postgresql-client-15 curl
             socat openssl"
-  [docker]="docker.io docker-compose busybox-static iptables openssl curl"
+  [docker]="docker.io docker-compose busybox-static iptables openssl curl jq"
 )
 
 wanted=()

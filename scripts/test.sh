@@ -10,9 +10,13 @@ export CONCIERGE_SANDBOX_DIR=${CONCIERGE_SANDBOX_DIR:-$repo/.sandbox}
 
 bash scripts/install-deps.sh build
 
-zabbix_was_up=0
+zabbix_was_up=0 docker_was_up=0
 bash scripts/sandbox/zabbix.sh status >/dev/null 2>&1 && zabbix_was_up=1
-cleanup() { ((zabbix_was_up)) || bash scripts/sandbox/zabbix.sh down >/dev/null 2>&1 || true; }
+bash scripts/sandbox/docker.sh status >/dev/null 2>&1 && docker_was_up=1
+cleanup() {
+  ((zabbix_was_up)) || bash scripts/sandbox/zabbix.sh down >/dev/null 2>&1 || true
+  ((docker_was_up)) || bash scripts/sandbox/docker.sh down >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 echo "== Release build and tests"

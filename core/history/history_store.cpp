@@ -577,4 +577,16 @@ std::vector<Run> HistoryStore::runs(const RunFilter& filter) const {
     return result;
 }
 
+std::optional<Millis> HistoryStore::last_success_with_artifact(const std::string& plugin,
+                                                               const std::string& artifact_name) const {
+    Statement select(db_,
+                     "SELECT MAX(r.ended_at) FROM runs r JOIN artifacts a ON a.run_id = r.id"
+                     " WHERE r.plugin = ?1 AND r.status = 'succeeded' AND a.name = ?2",
+                     "reading the last successful run of " + plugin);
+    select.bind(1, plugin);
+    select.bind(2, artifact_name);
+    if (!select.step() || select.is_null(0)) return std::nullopt;
+    return select.integer(0);
+}
+
 }  // namespace concierge::history

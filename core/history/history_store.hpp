@@ -107,6 +107,8 @@ public:
 
     std::optional<Run> run(std::int64_t run_id) const;
     std::vector<Run> runs(const RunFilter& filter) const;
+    /// The end of the newest succeeded run of `plugin` that saved an artifact named `artifact_name`.
+    std::optional<Millis> last_success_with_artifact(const std::string& plugin, const std::string& artifact_name) const;
 
 private:
     sqlite3* db_ = nullptr;

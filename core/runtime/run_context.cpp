@@ -179,6 +179,15 @@ void RunContext::add_secret(std::string_view value) noexcept {
 
 std::int64_t RunContext::run_id() const noexcept { return run_id_; }
 
+std::optional<std::int64_t> RunContext::last_success_with_artifact(std::string_view artifact_name) const noexcept {
+    try {
+        std::lock_guard lock(mutex_);
+        return history_.last_success_with_artifact(settings_.plugin, std::string(artifact_name));
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
 std::string RunContext::summary() const {
     std::lock_guard lock(mutex_);
     return redactor_.mask(summary_);

@@ -44,6 +44,7 @@ public:
     void set_summary(std::string_view summary) noexcept override;
     void add_secret(std::string_view value) noexcept override;
     std::int64_t run_id() const noexcept override;
+    std::optional<std::int64_t> last_success_with_artifact(std::string_view artifact_name) const noexcept override;
 
     /// The summary the plugin set, masked.
     std::string summary() const;

@@ -64,4 +64,8 @@ installed=$libdir/concierge/plugins/concierge-zabbix-hosts.so
 [[ -f $installed ]] || fail "zabbix-hosts did not install into $libdir/concierge/plugins"
 readelf -d "$installed" | grep -q 'R.*PATH.*\[\$ORIGIN/\.\./\.\.\]' || fail "the installed plugin's RPATH is not \$ORIGIN/../..: $(readelf -d "$installed" | grep PATH)"
 probe ""  # from the install tree's plugin folder ($ORIGIN/../.. is lib/)
+# The Docker client is installed and exported the same way.
+[[ -f $libdir/libconcierge_docker.so && -f $prefix/include/concierge/docker/client.hpp ]] ||
+  fail "install lacks libconcierge_docker.so or concierge/docker/client.hpp"
+grep -q "Concierge::docker" "$libdir"/cmake/Concierge/ConciergeTargets.cmake || fail "the CMake package does not export Concierge::docker"
 echo "$test_name: ok"

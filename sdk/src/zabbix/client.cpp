@@ -2,6 +2,8 @@
 #include <concierge/zabbix/client.hpp>
 #include <concierge/zabbix/json_scan.hpp>
 
+#include "../common/net_support.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/MemoryStream.h>
 #include <Poco/JSON/Object.h>
@@ -11,15 +13,10 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
-#include <Poco/Net/NetSSL.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
-
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include <atomic>
 #include <charconv>
@@ -33,29 +30,17 @@
 namespace concierge::zabbix {
 namespace {
 
+using net_support::one_line;
+using net_support::seconds;
 using sdk::ExitCode;
 using std::chrono::milliseconds;
 
 constexpr const char* system_ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
 
-// One line: newlines and tabs from the server become spaces.
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    return text;
-}
-
 std::string api_error_text(int code, const std::string& message, const std::string& data) {
     std::string text = "Zabbix API error " + std::to_string(code) + ": " + message;
     if (!data.empty()) text += " " + data;
     return one_line(std::move(text));
-}
-
-std::string seconds(milliseconds timeout) {
-    auto tenths = timeout.count() / 100;
-    std::string text = std::to_string(tenths / 10);
-    if (tenths % 10) text += "." + std::to_string(tenths % 10);
-    return text + " s";
 }
 
 Version parse_version(const std::string& text) {
@@ -74,13 +59,6 @@ Version parse_version(const std::string& text) {
     if (version.major == 0)
         throw sdk::Error(ExitCode::RemoteError, "Zabbix answered apiinfo.version with '" + one_line(text) + "', not a version");
     return version;
-}
-
-// The process-wide OpenSSL setup POCO wants before the first Context; never torn down, because
-// sessions may still run in other threads while statics are destroyed.
-void initialise_ssl() {
-    static std::once_flag once;
-    std::call_once(once, [] { Poco::Net::initializeSSL(); });
 }
 
 }  // namespace
@@ -133,7 +111,7 @@ Client::Impl::Impl(const Settings& settings) : settings(settings) {
     if (target.empty()) target = "/";
     if (!https) return;
 
-    initialise_ssl();
+    net_support::initialise_ssl();
     Poco::Net::Context::Params params;
     if (!settings.tls_verify) {
         params.verificationMode = Poco::Net::Context::VERIFY_NONE;
@@ -161,14 +139,7 @@ Client::Impl::Impl(const Settings& settings) : settings(settings) {
                          "cannot use the CA file '" + settings.ca_file + "' (ZBX_CA_FILE): " + one_line(e.displayText()));
     }
     if (settings.tls_verify) {
-        // OpenSSL checks the certificate's names during the handshake. POCO's own check after it
-        // accepted a certificate for 127.0.0.1 when the URL said localhost (seen with 1.11).
-        X509_VERIFY_PARAM* check = SSL_CTX_get0_param(tls->sslContext());
-        X509_VERIFY_PARAM_set_hostflags(check, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        Poco::Net::IPAddress address;
-        int named = Poco::Net::IPAddress::tryParse(host, address) ? X509_VERIFY_PARAM_set1_ip_asc(check, host.c_str())
-                                                                  : X509_VERIFY_PARAM_set1_host(check, host.c_str(), 0);
-        if (named != 1) throw sdk::Error(ExitCode::Usage, "cannot check TLS certificates for the host '" + host + "'");
+        if (!net_support::check_host_name(*tls, host)) throw sdk::Error(ExitCode::Usage, "cannot check TLS certificates for the host '" + host + "'");
     }
 }
 

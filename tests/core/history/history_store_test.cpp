@@ -247,6 +247,26 @@ TEST_F(HistoryStoreTest, RunsAreNewestFirstAndFilteredByPluginStatusSinceAndLimi
     EXPECT_EQ(ids(store.runs({.plugin = "alpha", .since = 200, .limit = 1})), (Ids{d}));
 }
 
+TEST_F(HistoryStoreTest, LastSuccessWithArtifactIsTheNewestSucceededRunOfThatPluginThatSavedIt) {
+    HistoryStore store(db_path_);
+    auto run_with = [&](const std::string& plugin, Millis start, const std::string& artifact, RunStatus status) {
+        const std::int64_t id = store.begin_run(new_run(plugin, start));
+        store.save_artifact(id, artifact, "{}", "application/json");
+        RunOutcome outcome = succeeded(start + 10);
+        outcome.status = status;
+        store.finish_run(id, outcome);
+    };
+    EXPECT_EQ(store.last_success_with_artifact("scale", "compose/p/web"), std::nullopt);
+    run_with("scale", 100, "compose/p/web", RunStatus::Succeeded);
+    run_with("scale", 200, "compose/p/web", RunStatus::Succeeded);
+    run_with("scale", 300, "compose/p/web", RunStatus::Failed);      // failed runs do not count
+    run_with("scale", 400, "compose/p/worker", RunStatus::Succeeded);  // another service
+    run_with("other", 500, "compose/p/web", RunStatus::Succeeded);     // another plugin
+    store.begin_run(new_run("scale", 600));                            // still running
+    EXPECT_EQ(store.last_success_with_artifact("scale", "compose/p/web"), 210);
+    EXPECT_EQ(store.last_success_with_artifact("scale", "compose/p/worker"), 410);
+}
+
 TEST_F(HistoryStoreTest, RunningRowOfDeadProcessIsAbandonedButLiveOneStaysRunning) {
     const pid_t child = fork();
     ASSERT_GE(child, 0);

@@ -4,6 +4,7 @@
 // sandbox in client_sandbox_test.cpp.
 #include <concierge/zabbix/client.hpp>
 
+#include "../fake_context.hpp"
 #include "version_error.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -105,39 +106,8 @@ TEST(ConnectionOptions, SecretsNeverOnTheCommandLine) {
 
 // ---- settings_from -------------------------------------------------------------------------
 
-// A Context holding option values, recording secrets and warnings.
-class FakeContext final : public concierge::sdk::Context {
-public:
-    std::map<std::string, std::string, std::less<>> options;
-    std::vector<std::string> secrets, warnings;
-
-    std::optional<std::string> option(std::string_view name) const noexcept override {
-        auto it = options.find(name);
-        if (it == options.end()) return std::nullopt;
-        return it->second;
-    }
-    std::optional<std::string> env(std::string_view) const noexcept override { return std::nullopt; }
-    std::optional<std::string> config(std::string_view) const noexcept override { return std::nullopt; }
-    concierge::sdk::OutputFormat output_format() const noexcept override { return {}; }
-    concierge::sdk::Status emit_table(const concierge::sdk::Table&) noexcept override { return {}; }
-    std::string table_json(const concierge::sdk::Table&) const noexcept override { return {}; }
-    void emit_text(std::string_view) noexcept override {}
-    void log(concierge::sdk::LogLevel level, std::string_view message) noexcept override {
-        if (level == concierge::sdk::LogLevel::Warning) warnings.emplace_back(message);
-    }
-    void progress(std::uint64_t, std::uint64_t, std::string_view) noexcept override {}
-    bool cancelled() const noexcept override { return false; }
-    bool wait_for_cancel(std::chrono::milliseconds) noexcept override { return false; }
-    concierge::sdk::Status save_artifact(std::string_view, std::string_view, std::string_view) noexcept override {
-        return {};
-    }
-    void set_summary(std::string_view) noexcept override {}
-    void add_secret(std::string_view value) noexcept override { secrets.emplace_back(value); }
-    std::int64_t run_id() const noexcept override { return 1; }
-};
-
 TEST(SettingsFrom, UserAndPassword) {
-    FakeContext ctx;
+    concierge::test::FakeContext ctx;
     ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}, {"password", "s3cret!"}, {"tls-verify", "true"},
                    {"timeout", "5000"}};
     auto settings = zbx::settings_from(ctx);
@@ -153,7 +123,7 @@ TEST(SettingsFrom, UserAndPassword) {
 TEST(SettingsFrom, PasswordFileTrimmedAndSecret) {
     auto path = std::filesystem::temp_directory_path() / ("zbx-pass-" + std::to_string(::getpid()));
     std::ofstream(path) << "from-file\n";
-    FakeContext ctx;
+    concierge::test::FakeContext ctx;
     ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}, {"password-file", path.string()}};
     auto settings = zbx::settings_from(ctx);
     std::filesystem::remove(path);
@@ -162,7 +132,7 @@ TEST(SettingsFrom, PasswordFileTrimmedAndSecret) {
 }
 
 TEST(SettingsFrom, UnreadablePasswordFileIsInvalidInput) {
-    FakeContext ctx;
+    concierge::test::FakeContext ctx;
     ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}, {"password-file", "/nonexistent/pass"}};
     try {
         zbx::settings_from(ctx);
@@ -173,7 +143,7 @@ TEST(SettingsFrom, UnreadablePasswordFileIsInvalidInput) {
 }
 
 TEST(SettingsFrom, TokenNeedsNoUserAndInsecureWins) {
-    FakeContext ctx;
+    concierge::test::FakeContext ctx;
     ctx.options = {{"api-host", "https://zbx.example"}, {"token", "abcdef0123"}, {"tls-verify", "true"},
                    {"insecure", "true"}};
     auto settings = zbx::settings_from(ctx);
@@ -185,7 +155,7 @@ TEST(SettingsFrom, TokenNeedsNoUserAndInsecureWins) {
 }
 
 TEST(SettingsFrom, WarnsAboutCredentialsOverPlainHttp) {
-    FakeContext ctx;
+    concierge::test::FakeContext ctx;
     ctx.options = {{"api-host", "http://zbx.example/zabbix"}, {"user", "Admin"}, {"password", "pw"}};
     zbx::settings_from(ctx);
     ASSERT_EQ(ctx.warnings.size(), 1u);
@@ -193,7 +163,7 @@ TEST(SettingsFrom, WarnsAboutCredentialsOverPlainHttp) {
 }
 
 TEST(SettingsFrom, NoCredentialsIsAUsageError) {
-    FakeContext ctx;
+    concierge::test::FakeContext ctx;
     ctx.options = {{"api-host", "zbx.example"}, {"user", "Admin"}};
     try {
         zbx::settings_from(ctx);

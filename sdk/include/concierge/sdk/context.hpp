@@ -73,7 +73,14 @@ public:
     /// The id of this run in history.
     virtual std::int64_t run_id() const noexcept = 0;
 
-    // ---- ABI 1.1 and later: append here --------------------------------------------------
+    // ---- ABI 1.1 ---------------------------------------------------------------------------
+
+    /// When the newest succeeded run of this plugin that saved an artifact named `artifact_name`
+    /// ended, in milliseconds since the Unix epoch; nothing if there is none or history cannot be
+    /// read. Lets a plugin keep state between runs (a cooldown) in the history it already writes.
+    virtual std::optional<std::int64_t> last_success_with_artifact(std::string_view artifact_name) const noexcept = 0;
+
+    // ---- ABI 1.2 and later: append here --------------------------------------------------
 
     // ---- Helpers, compiled into the plugin ------------------------------------------------
 

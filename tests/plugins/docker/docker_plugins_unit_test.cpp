@@ -1,0 +1,364 @@
+// Unit tests of the Docker plugins' pure logic: the two argument shapes, the target count and its
+// bounds, the cooldown, the lock, Compose's names, the clone of a replica, the scale-down order,
+// and the Swarm service and task parsing. The engine itself is exercised in the sandbox tests.
+#include "cert_dir.hpp"
+#include "compose.hpp"
+#include "scale_request.hpp"
+#include "swarm.hpp"
+
+#include "../../sdk/fake_context.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace concierge {
+namespace {
+
+using Poco::JSON::Object;
+using sdk::ExitCode;
+
+template <class F>
+ExitCode code_of(F&& f, std::string* message = nullptr) {
+    try {
+        f();
+    } catch (const sdk::Error& e) {
+        if (message) *message = e.what();
+        return e.code();
+    }
+    return ExitCode::Ok;
+}
+
+// ---- argument shapes -------------------------------------------------------------------------
+
+TEST(ParseRequest, SeedShapeUpAndDown) {
+    auto up = scaling::parse_request({"up", "web", "1", "2"}, std::nullopt);
+    EXPECT_EQ(up.component, "web");
+    EXPECT_EQ(up.expected, 1);
+    EXPECT_EQ(up.delta, 2);
+    EXPECT_FALSE(up.replicas);
+    auto down = scaling::parse_request({"down", "web", "3", "1"}, std::nullopt);
+    EXPECT_EQ(down.delta, -1);
+    EXPECT_EQ(down.expected, 3);
+}
+
+TEST(ParseRequest, ReplicasShape) {
+    auto request = scaling::parse_request({"web"}, 4);
+    EXPECT_EQ(request.component, "web");
+    EXPECT_EQ(request.replicas, 4);
+    EXPECT_FALSE(request.expected);
+}
+
+TEST(ParseRequest, OtherShapesAreUsageErrors) {
+    const std::vector<std::pair<std::vector<std::string>, std::optional<std::int64_t>>> bad = {
+        {{}, std::nullopt},         {{"web"}, std::nullopt},          {{"up", "web", "1"}, std::nullopt},
+        {{"up", "web", "1", "2"}, 3}, {{"web", "extra"}, 2},           {{"up", "web", "x", "1"}, std::nullopt},
+        {{"up", "web", "1", "-1"}, std::nullopt}, {{"down", "web", "1", "0"}, std::nullopt}, {{"web"}, -1}};
+    for (const auto& [positional, replicas] : bad)
+        EXPECT_EQ(code_of([&] { scaling::parse_request(positional, replicas); }), ExitCode::Usage) << positional.size();
+}
+
+TEST(ParseRequest, DownBelowZeroIsRefusedBeforeAskingTheEngine) {
+    std::string message;
+    EXPECT_EQ(code_of([&] { scaling::parse_request({"down", "web", "1", "3"}, std::nullopt); }, &message), ExitCode::Usage);
+    EXPECT_NE(message.find("below zero"), std::string::npos) << message;
+}
+
+// ---- target and bounds -----------------------------------------------------------------------
+
+TEST(TargetFor, DeltaAppliesToTheCheckedCount) {
+    auto request = scaling::parse_request({"up", "web", "2", "3"}, std::nullopt);
+    EXPECT_EQ(scaling::target_for(request, 2, {}, false, "web").count, 5);
+}
+
+TEST(TargetFor, CurrentMismatchIsAConflictNamingTheActualCount) {
+    auto request = scaling::parse_request({"up", "web", "1", "1"}, std::nullopt);
+    std::string message;
+    EXPECT_EQ(code_of([&] { scaling::target_for(request, 2, {}, false, "demo/web"); }, &message), ExitCode::Conflict);
+    EXPECT_NE(message.find("has 2 replicas, not 1"), std::string::npos) << message;
+}
+
+TEST(TargetFor, ForceAppliesDeltaToTheActualCount) {
+    auto request = scaling::parse_request({"up", "web", "1", "1"}, std::nullopt);
+    EXPECT_EQ(scaling::target_for(request, 2, {}, true, "web").count, 3);
+}
+
+TEST(TargetFor, MinAndMaxCapTheTarget) {
+    scaling::Bounds bounds{.min = 2, .max = 5, .allow_zero = false};
+    auto target = scaling::target_for(scaling::parse_request({"web"}, 9), 3, bounds, false, "web");
+    EXPECT_EQ(target.count, 5);
+    EXPECT_NE(target.note.find("--max 5"), std::string::npos);
+    EXPECT_EQ(scaling::target_for(scaling::parse_request({"web"}, 1), 3, bounds, false, "web").count, 2);
+}
+
+TEST(TargetFor, ZeroNeedsAllowZero) {
+    auto request = scaling::parse_request({"down", "web", "1", "1"}, std::nullopt);
+    EXPECT_EQ(code_of([&] { scaling::target_for(request, 1, {}, false, "web"); }), ExitCode::Conflict);
+    EXPECT_EQ(scaling::target_for(request, 1, {.min = 0, .max = std::nullopt, .allow_zero = true}, false, "web").count, 0);
+}
+
+TEST(TargetFor, ForcedDeltaBelowZeroIsRefused) {
+    auto request = scaling::parse_request({"down", "web", "3", "3"}, std::nullopt);
+    EXPECT_EQ(code_of([&] { scaling::target_for(request, 1, {.min = 0, .max = std::nullopt, .allow_zero = true}, true, "web"); }),
+              ExitCode::Usage);
+}
+
+// ---- cooldown and lock -----------------------------------------------------------------------
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+TEST(Cooldown, RefusesWithinTheWindowOfTheSameSubjectOnly) {
+    test::FakeContext ctx;
+    ctx.last_success["compose/p/web"] = now_ms() - 30'000;
+    EXPECT_EQ(code_of([&] { scaling::check_cooldown(ctx, "compose/p/web", std::chrono::minutes(1)); }), ExitCode::Conflict);
+    EXPECT_EQ(code_of([&] { scaling::check_cooldown(ctx, "compose/p/web", std::chrono::seconds(10)); }), ExitCode::Ok);
+    EXPECT_EQ(code_of([&] { scaling::check_cooldown(ctx, "compose/p/worker", std::chrono::minutes(1)); }), ExitCode::Ok);
+}
+
+TEST(Cooldown, RecordScaleSavesTheArtifactTheCooldownLooksFor) {
+    test::FakeContext ctx;
+    scaling::record_scale(ctx, "swarm/api", 1, 3);
+    EXPECT_EQ(ctx.artifacts.at("swarm/api"), R"({"from":1,"to":3})");
+}
+
+bool locked_elsewhere(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC);
+    const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+    ::close(fd);
+    return busy;
+}
+
+TEST(ServiceLock, HoldsAnExclusiveFlockUntilDestroyed) {
+    const auto dir = std::filesystem::temp_directory_path() / ("concierge-lock-test-" + std::to_string(::getpid()));
+    test::FakeContext ctx;
+    ctx.environment["CONCIERGE_LOCK_DIR"] = dir.string();
+    auto lock = std::make_unique<scaling::ServiceLock>(ctx, "compose/p/web");
+    const auto file = dir / "compose_p_web.lock";
+    EXPECT_TRUE(locked_elsewhere(file));
+    lock.reset();
+    EXPECT_FALSE(locked_elsewhere(file));
+    std::filesystem::remove_all(dir);
+}
+
+// ---- Compose names, listing and clones ---------------------------------------------------------
+
+TEST(NameSeparator, V1UnderscoreAndV2Dash) {
+    EXPECT_EQ(compose::name_separator("concierge-demo_web_1", "concierge-demo", "web"), "_");
+    EXPECT_EQ(compose::name_separator("concierge-demo-web-12", "concierge-demo", "web"), "-");
+    EXPECT_EQ(compose::replica_name("p", "web", "_", 3), "p_web_3");
+    EXPECT_EQ(compose::replica_name("p", "web", "-", 3), "p-web-3");
+}
+
+TEST(NameSeparator, ContainerNameSetIsRefused) {
+    EXPECT_EQ(code_of([] { compose::name_separator("my-web", "p", "web"); }), ExitCode::Conflict);
+    EXPECT_EQ(code_of([] { compose::name_separator("p_web_x", "p", "web"); }), ExitCode::Conflict);
+}
+
+TEST(ListPath, FiltersByProjectServiceAndNotOneOff) {
+    const std::string path = compose::list_path("demo", std::string("web"));
+    EXPECT_EQ(path.rfind("/containers/json?all=1&filters=", 0), 0u) << path;
+    std::string decoded;
+    Poco::URI::decode(path.substr(path.find("filters=") + 8), decoded);
+    EXPECT_EQ(decoded, R"({"label":["com.docker.compose.project=demo","com.docker.compose.oneoff=False","com.docker.compose.service=web"]})");
+}
+
+TEST(ParseContainers, SortedByServiceThenNumberWithPorts) {
+    const auto containers = compose::parse_containers(R"([
+      {"Id":"b","Names":["/p_web_10"],"Image":"img","State":"running","Status":"Up 1 second","Created":100,
+       "Ports":[{"IP":"0.0.0.0","PrivatePort":80,"PublicPort":8080,"Type":"tcp"},{"IP":"::","PrivatePort":80,"PublicPort":8080,"Type":"tcp"}],
+       "Labels":{"com.docker.compose.service":"web","com.docker.compose.container-number":"10"}},
+      {"Id":"a","Names":["/p_web_2"],"Image":"img","State":"exited","Status":"Exited 0","Created":50,"Ports":[],
+       "Labels":{"com.docker.compose.service":"web","com.docker.compose.container-number":"2"}},
+      {"Id":"c","Names":["/p_db_1"],"Image":"pg","State":"running","Status":"Up","Created":10,"Ports":[{"PrivatePort":5432,"Type":"tcp"}],
+       "Labels":{"com.docker.compose.service":"db","com.docker.compose.container-number":"1"}}])");
+    ASSERT_EQ(containers.size(), 3u);
+    EXPECT_EQ(containers[0].name, "p_db_1");
+    EXPECT_EQ(containers[0].ports, "5432/tcp");
+    EXPECT_EQ(containers[1].number, 2);
+    EXPECT_EQ(containers[2].number, 10);
+    EXPECT_EQ(containers[2].ports, "0.0.0.0:8080->80/tcp, :::8080->80/tcp");  // as docker ps shows them
+}
+
+TEST(ToRemove, HighestNumbersFirst) {
+    std::vector<compose::Container> containers(5);
+    for (int i = 0; i < 5; ++i) containers[static_cast<std::size_t>(i)].number = (i * 3) % 5 + 1;  // 1 4 2 5 3
+    const auto victims = compose::to_remove(containers, 2);
+    ASSERT_EQ(victims.size(), 2u);
+    EXPECT_EQ(victims[0].number, 5);
+    EXPECT_EQ(victims[1].number, 4);
+}
+
+const char* inspected_web = R"({
+  "Id": "8a12bf56e6fe1234567890",
+  "Name": "/demo_web_1",
+  "Config": {"Hostname": "8a12bf56e6fe", "Image": "localbusybox:latest", "Cmd": ["httpd", "-f"], "Env": ["PATH=/bin"],
+             "Labels": {"com.docker.compose.config-hash": "9d96", "com.docker.compose.container-number": "1",
+                        "com.docker.compose.oneoff": "False", "com.docker.compose.project": "demo",
+                        "com.docker.compose.service": "web", "com.docker.compose.version": "1.29.2", "mine": "kept"}},
+  "HostConfig": {"NetworkMode": "demo_default", "Init": true, "ShmSize": 67108864},
+  "NetworkSettings": {"Networks": {
+      "demo_back": {"Aliases": ["8a12bf56e6fe", "web", "www"], "IPAMConfig": {"IPv4Address": "10.0.0.9"}},
+      "demo_default": {"Aliases": ["8a12bf56e6fe", "web"], "Links": null}}}
+})";
+
+TEST(CloneSpec, KeepsConfigHostConfigAndEveryLabelWithTheNewNumber) {
+    const auto spec = compose::clone_spec(inspected_web, 4);
+    auto body = Poco::JSON::Parser().parse(spec.body).extract<Object::Ptr>();
+    EXPECT_FALSE(body->has("Hostname"));  // made from the old id: the clone gets its own
+    EXPECT_EQ(body->getValue<std::string>("Image"), "localbusybox:latest");
+    EXPECT_EQ(body->getArray("Cmd")->size(), 2u);
+    auto labels = body->getObject("Labels");
+    EXPECT_EQ(labels->getValue<std::string>("com.docker.compose.container-number"), "4");
+    EXPECT_EQ(labels->getValue<std::string>("com.docker.compose.config-hash"), "9d96");
+    EXPECT_EQ(labels->getValue<std::string>("com.docker.compose.oneoff"), "False");
+    EXPECT_EQ(labels->getValue<std::string>("mine"), "kept");
+    EXPECT_TRUE(body->getObject("HostConfig")->getValue<bool>("Init"));
+    EXPECT_EQ(body->getObject("HostConfig")->getValue<std::int64_t>("ShmSize"), 67108864);
+}
+
+TEST(CloneSpec, NetworkModeNetworkAtCreationOthersAfterWithServiceAliases) {
+    const auto spec = compose::clone_spec(inspected_web, 2);
+    auto body = Poco::JSON::Parser().parse(spec.body).extract<Object::Ptr>();
+    auto endpoints = body->getObject("NetworkingConfig")->getObject("EndpointsConfig");
+    ASSERT_EQ(endpoints->size(), 1u);
+    auto aliases = endpoints->getObject("demo_default")->getArray("Aliases");
+    ASSERT_EQ(aliases->size(), 1u);
+    EXPECT_EQ(aliases->getElement<std::string>(0), "web");
+    ASSERT_EQ(spec.more_networks.size(), 1u);
+    EXPECT_EQ(spec.more_networks[0].name, "demo_back");
+    EXPECT_EQ(spec.more_networks[0].endpoint, R"({"Aliases":["web","www"]})");  // no fixed address, no old id
+}
+
+TEST(CloneSpec, ExplicitHostNameKept) {
+    std::string json = inspected_web;
+    json.replace(json.find("\"Hostname\": \"8a12bf56e6fe\""), 26, "\"Hostname\": \"fixed-name\"");
+    auto body = Poco::JSON::Parser().parse(compose::clone_spec(json, 2).body).extract<Object::Ptr>();
+    EXPECT_EQ(body->getValue<std::string>("Hostname"), "fixed-name");
+}
+
+// ---- Swarm ------------------------------------------------------------------------------------
+
+TEST(SwarmService, ReplicatedAndGlobal) {
+    auto replicated = swarm::parse_service(
+        R"({"ID":"s1","Version":{"Index":11},"Spec":{"Name":"api","Labels":{"a":"b"},"Mode":{"Replicated":{"Replicas":3}}}})");
+    EXPECT_EQ(replicated.id, "s1");
+    EXPECT_EQ(replicated.version, 11);
+    EXPECT_EQ(replicated.replicas, 3);
+    EXPECT_EQ(replicated.mode, "replicated");
+    auto global = swarm::parse_service(R"({"ID":"s2","Version":{"Index":4},"Spec":{"Name":"agent","Mode":{"Global":{}}}})");
+    EXPECT_FALSE(global.replicas);
+    EXPECT_EQ(global.mode, "global");
+}
+
+TEST(SwarmService, WithReplicasChangesOnlyTheCount) {
+    const auto spec = swarm::with_replicas(R"({"Name":"api","Labels":{"a":"b"},"Mode":{"Replicated":{"Replicas":1}}})", 7);
+    auto object = Poco::JSON::Parser().parse(spec).extract<Object::Ptr>();
+    EXPECT_EQ(object->getObject("Mode")->getObject("Replicated")->getValue<std::int64_t>("Replicas"), 7);
+    EXPECT_EQ(object->getObject("Labels")->getValue<std::string>("a"), "b");
+    EXPECT_EQ(object->getValue<std::string>("Name"), "api");
+}
+
+TEST(SwarmTasks, StatesAndMessagesBySlot) {
+    const auto tasks = swarm::parse_tasks(R"([
+      {"ID":"t2","Slot":2,"Status":{"State":"rejected","Message":"preparing","Err":"no such image"}},
+      {"ID":"t1","Slot":1,"Status":{"State":"running","Message":"started"}}])");
+    ASSERT_EQ(tasks.size(), 2u);
+    EXPECT_EQ(tasks[0].state, "running");
+    EXPECT_EQ(tasks[0].message, "started");
+    EXPECT_EQ(tasks[1].message, "no such image");
+    EXPECT_TRUE(swarm::is_out_of_sequence("rpc error: code = Unknown desc = update out of sequence"));
+    EXPECT_FALSE(swarm::is_out_of_sequence("service not found"));
+}
+
+TEST(SwarmTasks, ConvergedOnlyWhenTasksBeingRemovedHaveStopped) {
+    std::vector<swarm::Task> tasks{{"a", 1, "running", "running", ""}, {"b", 2, "running", "shutdown", ""}};
+    EXPECT_FALSE(swarm::converged(tasks, 1));  // b still runs
+    tasks[1].state = "shutdown";
+    EXPECT_TRUE(swarm::converged(tasks, 1));
+    tasks.push_back({"c", 2, "preparing", "running", ""});
+    EXPECT_FALSE(swarm::converged(tasks, 2));  // c does not run yet
+    tasks[2].state = "running";
+    EXPECT_TRUE(swarm::converged(tasks, 2));
+}
+
+// ---- private certificate directory -----------------------------------------------------------
+
+namespace fs = std::filesystem;
+
+/// A key and a self-signed certificate made by openssl for this test.
+certs::PemSet make_pems(const fs::path& dir) {
+    fs::create_directories(dir);
+    const std::string command = "openssl req -x509 -new -nodes -newkey rsa:2048 -days 1 -subj /CN=test -keyout '" +
+                                (dir / "k.pem").string() + "' -out '" + (dir / "c.pem").string() + "' >/dev/null 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+    auto read = [](const fs::path& file) {
+        std::ifstream in(file);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    return {read(dir / "k.pem"), read(dir / "c.pem"), read(dir / "c.pem")};
+}
+
+class CertDir : public ::testing::Test {
+protected:
+    void SetUp() override {
+        work_ = fs::temp_directory_path() / ("concierge-certdir-test-" + std::to_string(::getpid()));
+        pems_ = make_pems(work_ / "made");
+        base_ = work_ / "runtime";
+    }
+    void TearDown() override { fs::remove_all(work_); }
+    fs::path work_, base_;
+    certs::PemSet pems_;
+};
+
+TEST_F(CertDir, PrivateFilesExistOnlyWhileTheObjectLives) {
+    fs::path path;
+    {
+        certs::PrivateCertDir dir(base_, pems_);
+        path = dir.path();
+        EXPECT_EQ(fs::status(path).permissions() & fs::perms::all, fs::perms::owner_all);
+        for (const char* name : {"ca.pem", "cert.pem", "key.pem"})
+            EXPECT_EQ(fs::status(path / name).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write) << name;
+        std::ifstream key(path / "key.pem");
+        EXPECT_EQ(std::string(std::istreambuf_iterator<char>(key), {}), pems_.key);
+    }
+    EXPECT_FALSE(fs::exists(path));
+}
+
+TEST_F(CertDir, LeftoversOfDeadProcessesGoLiveOnesStay) {
+    fs::create_directories(base_ / "certs-999999999-abcdef");  // no such pid
+    std::ofstream(base_ / "certs-999999999-abcdef" / "key.pem") << "old";
+    const fs::path live = base_ / ("certs-" + std::to_string(::getppid()) + "-abcdef");
+    fs::create_directories(live);
+    certs::PrivateCertDir dir(base_, pems_);
+    EXPECT_FALSE(fs::exists(base_ / "certs-999999999-abcdef"));
+    EXPECT_TRUE(fs::exists(live));
+}
+
+TEST_F(CertDir, PemValidationNamesTheFieldNeverTheText) {
+    EXPECT_EQ(code_of([&] { certs::require_pem_key(pems_.key, "notes"); }), ExitCode::Ok);
+    EXPECT_EQ(code_of([&] { certs::require_pem_certificate(pems_.cert, "poc_2_notes"); }), ExitCode::Ok);
+    std::string message;
+    const std::string broken = pems_.key.substr(0, pems_.key.size() / 2);
+    EXPECT_EQ(code_of([&] { certs::require_pem_key(broken, "notes"); }, &message), ExitCode::InvalidInput);
+    EXPECT_NE(message.find("notes"), std::string::npos) << message;
+    EXPECT_EQ(message.find(broken.substr(40, 20)), std::string::npos) << "the key text leaked into the message";
+    EXPECT_EQ(code_of([&] { certs::require_pem_key(pems_.cert, "notes"); }), ExitCode::InvalidInput);  // a cert is no key
+    EXPECT_EQ(code_of([&] { certs::require_pem_certificate("not pem", "poc_1_notes"); }), ExitCode::InvalidInput);
+}
+
+}  // namespace
+}  // namespace concierge

@@ -1,0 +1,119 @@
+// Unit tests of the Docker client: the options it declares, settings read as docker-compose reads
+// them, engine error messages, and a socket nobody listens on. The engine itself, over the unix
+// socket and mutual TLS, is tested in client_sandbox_test.cpp.
+#include <concierge/docker/client.hpp>
+
+#include "../fake_context.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <unistd.h>
+
+namespace docker = concierge::docker;
+using concierge::sdk::ExitCode;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ConnectionOptions, DockerVariablesAndSharedConfigSection) {
+    std::map<std::string, concierge::sdk::OptionSpec> by_name;
+    for (const auto& spec : docker::connection_options()) by_name[spec.name] = spec;
+    ASSERT_EQ(by_name.size(), 4u);
+    EXPECT_EQ(by_name.at("docker-host").env, "DOCKER_HOST");
+    EXPECT_EQ(by_name.at("docker-host").config_key, "docker.host");
+    EXPECT_EQ(by_name.at("docker-tls-verify").env, "DOCKER_TLS_VERIFY");
+    EXPECT_EQ(by_name.at("docker-cert-path").env, "DOCKER_CERT_PATH");
+    EXPECT_EQ(by_name.at("docker-timeout").env, "DOCKER_CLIENT_TIMEOUT,COMPOSE_HTTP_TIMEOUT");
+    EXPECT_EQ(by_name.at("docker-timeout").type, concierge::sdk::OptionType::Duration);
+}
+
+class CertDir : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("docker-certs-" + std::to_string(::getpid()));
+        fs::create_directories(dir_);
+        for (const char* name : {"ca.pem", "cert.pem", "key.pem"}) std::ofstream(dir_ / name) << "x";
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    fs::path dir_;
+};
+
+TEST_F(CertDir, TlsVerifyWithCertPathUsesTheThreeFiles) {
+    concierge::test::FakeContext ctx;
+    ctx.options = {{"docker-host", "tcp://127.0.0.1:2376"}, {"docker-tls-verify", "true"},
+                   {"docker-cert-path", dir_.string()}, {"docker-timeout", "800000"}};
+    const auto settings = docker::settings_from(ctx);
+    EXPECT_TRUE(settings.tls);
+    EXPECT_TRUE(settings.tls_verify);
+    EXPECT_EQ(settings.ca_file, (dir_ / "ca.pem").string());
+    EXPECT_EQ(settings.cert_file, (dir_ / "cert.pem").string());
+    EXPECT_EQ(settings.key_file, (dir_ / "key.pem").string());
+    EXPECT_EQ(settings.timeout, std::chrono::seconds(800));
+    EXPECT_TRUE(ctx.warnings.empty());
+}
+
+TEST_F(CertDir, CertPathWithoutVerifyIsTlsWithAWarning) {
+    concierge::test::FakeContext ctx;
+    ctx.options = {{"docker-host", "tcp://127.0.0.1:2376"}, {"docker-cert-path", dir_.string()}};
+    const auto settings = docker::settings_from(ctx);
+    EXPECT_TRUE(settings.tls);
+    EXPECT_FALSE(settings.tls_verify);
+    ASSERT_EQ(ctx.warnings.size(), 1u);
+    EXPECT_NE(ctx.warnings[0].find("DOCKER_TLS_VERIFY"), std::string::npos);
+}
+
+TEST_F(CertDir, MissingCaIsInvalidInputNamingDockerCertPath) {
+    fs::remove(dir_ / "ca.pem");
+    try {
+        docker::make_settings("tcp://127.0.0.1:2376", dir_.string(), true);
+        FAIL() << "accepted a cert path without ca.pem";
+    } catch (const concierge::sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::InvalidInput);
+        EXPECT_NE(std::string(e.what()).find("DOCKER_CERT_PATH"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Settings, UnixSocketIgnoresTlsAndOtherSchemesAreUsageErrors) {
+    const auto settings = docker::make_settings("unix:///var/run/docker.sock", "/nowhere", true);
+    EXPECT_FALSE(settings.tls);
+    for (const char* host : {"ssh://u@h", "npipe:////./pipe/docker_engine", "/var/run/docker.sock", ""}) {
+        try {
+            docker::make_settings(host, "", false);
+            ADD_FAILURE() << "accepted " << host;
+        } catch (const concierge::sdk::Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::Usage) << host;
+        }
+    }
+}
+
+TEST(EngineMessage, TheEnginesOwnMessageOrTheBody) {
+    EXPECT_EQ(docker::engine_message({404, R"({"message":"No such container: x"})"}), "No such container: x");
+    EXPECT_EQ(docker::engine_message({500, "plain\ntext\n"}), "plain text");
+    EXPECT_EQ(docker::engine_message({502, ""}), "HTTP 502");
+}
+
+TEST(ApiError, StatusPicksTheExitCode) {
+    EXPECT_EQ(docker::ApiError(404, "m", "w").code(), ExitCode::NotFound);
+    EXPECT_EQ(docker::ApiError(409, "m", "w").code(), ExitCode::Conflict);
+    EXPECT_EQ(docker::ApiError(500, "m", "w").code(), ExitCode::RemoteError);
+    EXPECT_EQ(docker::ApiError(400, "m", "w").engine_message(), "m");
+}
+
+TEST(Client, SocketNobodyListensOnIsUnreachable) {
+    docker::Client engine(docker::make_settings("unix:///nonexistent/docker.sock", "", false));
+    try {
+        engine.get("/containers/json");
+        FAIL() << "reached a socket that does not exist";
+    } catch (const concierge::sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::Unreachable);
+        EXPECT_NE(std::string(e.what()).find("unix:///nonexistent/docker.sock"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("DOCKER_HOST"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace

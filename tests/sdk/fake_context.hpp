@@ -1,0 +1,56 @@
+// A Context for unit tests of code that plugins link: option values given by the test, secrets,
+// warnings and saved artifacts recorded, history answers given by the test.
+#pragma once
+
+#include <concierge/sdk/context.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace concierge::test {
+
+class FakeContext final : public concierge::sdk::Context {
+public:
+    std::map<std::string, std::string, std::less<>> options;
+    std::vector<std::string> secrets, warnings;
+    std::map<std::string, std::string> artifacts;
+    std::map<std::string, std::string, std::less<>> environment;
+    std::map<std::string, std::int64_t, std::less<>> last_success;  ///< artifact name -> end of run
+
+    std::optional<std::string> option(std::string_view name) const noexcept override {
+        auto it = options.find(name);
+        if (it == options.end()) return std::nullopt;
+        return it->second;
+    }
+    std::optional<std::string> env(std::string_view name) const noexcept override {
+        auto it = environment.find(name);
+        if (it == environment.end()) return std::nullopt;
+        return it->second;
+    }
+    std::optional<std::string> config(std::string_view) const noexcept override { return std::nullopt; }
+    concierge::sdk::OutputFormat output_format() const noexcept override { return {}; }
+    concierge::sdk::Status emit_table(const concierge::sdk::Table&) noexcept override { return {}; }
+    std::string table_json(const concierge::sdk::Table&) const noexcept override { return {}; }
+    void emit_text(std::string_view) noexcept override {}
+    void log(concierge::sdk::LogLevel level, std::string_view message) noexcept override {
+        if (level == concierge::sdk::LogLevel::Warning) warnings.emplace_back(message);
+    }
+    void progress(std::uint64_t, std::uint64_t, std::string_view) noexcept override {}
+    bool cancelled() const noexcept override { return false; }
+    bool wait_for_cancel(std::chrono::milliseconds) noexcept override { return false; }
+    concierge::sdk::Status save_artifact(std::string_view name, std::string_view content, std::string_view) noexcept override {
+        artifacts[std::string(name)] = std::string(content);
+        return {};
+    }
+    void set_summary(std::string_view) noexcept override {}
+    void add_secret(std::string_view value) noexcept override { secrets.emplace_back(value); }
+    std::int64_t run_id() const noexcept override { return 1; }
+    std::optional<std::int64_t> last_success_with_artifact(std::string_view name) const noexcept override {
+        auto it = last_success.find(name);
+        if (it == last_success.end()) return std::nullopt;
+        return it->second;
+    }
+};
+
+}  // namespace concierge::test
