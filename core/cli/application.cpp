@@ -177,7 +177,7 @@ int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
     if (command == "history") return history_command(leading.options, rest, io.out, io.err);
     if (command == "completion") return completion_command(rest, io.out);
     if (command == "__complete") return complete_command(rest, search(), io.out);
-    if (command == "man") return man_command(search(), io.out);
+    if (command == "man") return man_command(rest, search(), io.out);
     if (command == "plugin") return plugin_command(leading.options, rest, io.executable, io.out, io.err);
     if (command == "plugins") {
         const CommandLine line = parse_command_line({}, rest, leading.options);

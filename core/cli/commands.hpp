@@ -60,6 +60,6 @@ int completion_command(const std::vector<std::string>& args, std::FILE* out);
 int complete_command(const std::vector<std::string>& words, const std::vector<std::filesystem::path>& search_path, std::FILE* out);
 
 /// `concierge man`: the manual page concierge(1) in roff, with the plugins on the search path.
-int man_command(const std::vector<std::filesystem::path>& search_path, std::FILE* out);
+int man_command(const std::vector<std::string>& args, const std::vector<std::filesystem::path>& search_path, std::FILE* out);
 
 }  // namespace concierge::cli

@@ -98,6 +98,11 @@ std::vector<std::string> candidates(const std::vector<std::string>& before, bool
 }  // namespace
 
 int completion_command(const std::vector<std::string>& args, std::FILE* out) {
+    if (args.size() == 1 && (args.front() == "--help" || args.front() == "-h")) {
+        fmt::print(out, "Usage: concierge completion bash\n\nPrints the bash completion script; load it with\n"
+                        "  source <(concierge completion bash)\n");
+        return 0;
+    }
     if (args.size() != 1 || args.front() != "bash")
         throw UsageError("usage: concierge completion bash (bash is the only shell supported)");
     fmt::print(out, "{}", embedded::completion_bash);

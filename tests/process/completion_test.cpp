@@ -93,6 +93,21 @@ TEST(CompletionScript, OtherShellsAreAUsageError) {
     EXPECT_NE(result.err.find("bash is the only shell supported"), std::string::npos) << result.err;
 }
 
+TEST(CompletionScript, HelpSaysHowToLoadIt) {
+    Sandbox sandbox;
+    const auto result = run_concierge({"completion", "--help"}, sandbox.env);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_NE(result.out.find("source <(concierge completion bash)"), std::string::npos) << result.out;
+}
+
+TEST(ManPage, HelpSaysHowToReadItAndArgumentsAreAUsageError) {
+    Sandbox sandbox;
+    const auto help = run_concierge({"man", "--help"}, sandbox.env);
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_NE(help.out.find("man -l <(concierge man)"), std::string::npos) << help.out;
+    EXPECT_EQ(run_concierge({"man", "extra"}, sandbox.env).exit_code, 2);
+}
+
 TEST(ManPage, DocumentsCommandsGlobalOptionsAndEachPluginsOptions) {
     Sandbox sandbox;
     const auto result = run_concierge({"man"}, sandbox.env);
