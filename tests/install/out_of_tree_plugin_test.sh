@@ -14,7 +14,7 @@ install_relocated "$build"
 for f in bin/concierge include/concierge/sdk/sdk.hpp include/concierge/zabbix/client.hpp; do
   [[ -e $prefix/$f ]] || fail "install lacks $f"
 done
-for f in cmake/Concierge/ConciergeConfig.cmake pkgconfig/concierge-sdk.pc pkgconfig/concierge-zabbix.pc; do
+for f in cmake/Concierge/ConciergeConfig.cmake pkgconfig/concierge-sdk.pc pkgconfig/concierge-zabbix.pc pkgconfig/concierge-docker.pc; do
   [[ -f $libdir/$f ]] || fail "install lacks $libdir/$f"
 done
 # The manual page documents the installed plugins; the completion script completes their names.

@@ -1,6 +1,8 @@
 // compose-ps: what `docker-compose ps` shows, read straight from the Engine API by Compose's labels.
 #include "compose.hpp"
 
+#include "engine_access.hpp"
+
 #include <concierge/docker/client.hpp>
 #include <concierge/sdk/sdk.hpp>
 
@@ -25,7 +27,7 @@ public:
         std::vector<sdk::OptionSpec> options{
             {.name = "component", .help = "the service to list; every service of the project when absent", .positional = true},
             compose::project_option()};
-        for (auto& spec : docker::connection_options()) options.push_back(spec);
+        for (auto& spec : engine_access::options()) options.push_back(std::move(spec));
         return options;
     }
 
@@ -39,7 +41,8 @@ public:
     void run(sdk::Context& ctx) override {
         const std::string project = compose::project_from(ctx);
         std::optional<std::string> service = ctx.option("component");
-        docker::Client engine(docker::settings_from(ctx));
+        engine_access::Engine access(ctx, service.value_or(""));
+        docker::Client& engine = access.client();
         const auto containers = compose::list(engine, project, service);
 
         sdk::Table table{{{"name", "NAME"},

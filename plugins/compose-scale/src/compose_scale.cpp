@@ -3,6 +3,8 @@
 #include "compose.hpp"
 #include "scale_request.hpp"
 
+#include "engine_access.hpp"
+
 #include <concierge/docker/client.hpp>
 #include <concierge/sdk/sdk.hpp>
 
@@ -35,7 +37,7 @@ public:
                            .type = sdk::OptionType::Duration, .default_value = "10s"});
         options.push_back({.name = "parallel", .help = "containers created or removed at once",
                            .type = sdk::OptionType::Integer, .default_value = "16"});
-        for (auto& spec : docker::connection_options()) options.push_back(spec);
+        for (auto& spec : engine_access::options()) options.push_back(std::move(spec));
         return options;
     }
 
@@ -56,7 +58,8 @@ public:
         const auto workers = static_cast<std::size_t>(parallel);
         const std::string& service = request.component;
         const std::string subject = "compose/" + project + "/" + service;
-        docker::Client engine(docker::settings_from(ctx));
+        engine_access::Engine access(ctx, service);
+        docker::Client& engine = access.client();
 
         scaling::ServiceLock lock(ctx, subject);
         scaling::check_cooldown(ctx, subject, ctx.get_duration("cooldown").value_or(std::chrono::milliseconds(0)));

@@ -3,6 +3,8 @@
 #include "scale_request.hpp"
 #include "swarm.hpp"
 
+#include "engine_access.hpp"
+
 #include <concierge/docker/client.hpp>
 #include <concierge/sdk/sdk.hpp>
 
@@ -25,7 +27,7 @@ public:
                            .type = sdk::OptionType::Flag});
         options.push_back({.name = "timeout", .help = "how long to wait for the running tasks to match the count",
                            .type = sdk::OptionType::Duration, .default_value = "2m"});
-        for (auto& spec : docker::connection_options()) options.push_back(spec);
+        for (auto& spec : engine_access::options()) options.push_back(std::move(spec));
         return options;
     }
 
@@ -42,7 +44,8 @@ public:
         const auto bounds = scaling::bounds_from(ctx);
         const std::string& name = request.component;
         const std::string subject = "swarm/" + name;
-        docker::Client engine(docker::settings_from(ctx));
+        engine_access::Engine access(ctx, name);
+        docker::Client& engine = access.client();
 
         scaling::ServiceLock lock(ctx, subject);
         scaling::check_cooldown(ctx, subject, ctx.get_duration("cooldown").value_or(milliseconds(0)));

@@ -33,6 +33,7 @@ using sdk::Error;
 using sdk::ExitCode;
 
 constexpr std::string_view run_prefix = "run-";
+constexpr std::string_view zabbix_option_prefix = "zabbix-";  // a Docker plugin has its own --timeout
 
 sdk::OptionSpec docker_option(std::string name, std::string help, std::string default_value) {
     auto spec = declared_option("docker", std::move(name), std::move(help));
@@ -170,7 +171,7 @@ std::vector<sdk::OptionSpec> inventory_cert_options() {
         docker_option("inventory-ca-field", "inventory field holding the CA certificate(s)", defaults.ca),
         docker_option("inventory-cert-field", "inventory field holding the client certificate", defaults.cert),
     };
-    for (auto connection : connection_options()) {
+    for (auto connection : connection_options(zabbix_option_prefix)) {
         connection.required = false;
         options.push_back(std::move(connection));
     }
@@ -241,7 +242,7 @@ std::optional<CertDirectory> certs_from_inventory(sdk::Context& ctx, std::string
         throw Error(ExitCode::Usage, "--certs-from-zabbix needs a component: its name is the inventory alias to look up");
     const InventoryCertFields fields{ctx.get("inventory-key-field", "notes"), ctx.get("inventory-ca-field", "poc_1_notes"),
                                      ctx.get("inventory-cert-field", "poc_2_notes")};
-    Client client(settings_from(ctx));
+    Client client(settings_from(ctx, zabbix_option_prefix));
     client.login();
     const TlsMaterial material = fetch_inventory_certs(client, component, fields);
     ctx.add_secret(material.key);

@@ -86,7 +86,9 @@ std::string normalise_api_url(std::string_view host) {
     return uri.toString();
 }
 
-std::vector<sdk::OptionSpec> connection_options() {
+std::vector<sdk::OptionSpec> connection_options() { return connection_options(""); }
+
+std::vector<sdk::OptionSpec> connection_options(std::string_view name_prefix) {
     std::vector<sdk::OptionSpec> options;
 
     auto host = option("api-host", "Zabbix frontend: host, host:port or URL (https assumed)", "ZBX_API_HOST");
@@ -124,19 +126,23 @@ std::vector<sdk::OptionSpec> connection_options() {
     timeout.type = sdk::OptionType::Duration;
     timeout.default_value = "2m";
     options.push_back(timeout);
+    for (auto& spec : options) spec.name.insert(0, name_prefix);
     return options;
 }
 
-Settings settings_from(sdk::Context& ctx) {
+Settings settings_from(sdk::Context& ctx) { return settings_from(ctx, ""); }
+
+Settings settings_from(sdk::Context& ctx, std::string_view name_prefix) {
+    const auto name = [&](std::string_view option) { return std::string(name_prefix) + std::string(option); };
     Settings settings;
-    settings.url = normalise_api_url(ctx.require("api-host"));
-    settings.user = ctx.get("user");
-    settings.password = ctx.get("password");
-    if (auto file = ctx.option("password-file"); file && !file->empty()) settings.password = read_password_file(*file);
-    settings.token = ctx.get("token");
-    settings.tls_verify = ctx.option("tls-verify").value_or("true") == "true" && !ctx.flag("insecure");
-    settings.ca_file = ctx.get("ca-file");
-    if (auto timeout = ctx.get_duration("timeout")) settings.timeout = *timeout;
+    settings.url = normalise_api_url(ctx.require(name("api-host")));
+    settings.user = ctx.get(name("user"));
+    settings.password = ctx.get(name("password"));
+    if (auto file = ctx.option(name("password-file")); file && !file->empty()) settings.password = read_password_file(*file);
+    settings.token = ctx.get(name("token"));
+    settings.tls_verify = ctx.option(name("tls-verify")).value_or("true") == "true" && !ctx.flag(name("insecure"));
+    settings.ca_file = ctx.get(name("ca-file"));
+    if (auto timeout = ctx.get_duration(name("timeout"))) settings.timeout = *timeout;
 
     if (!settings.password.empty()) ctx.add_secret(settings.password);
     if (!settings.token.empty()) ctx.add_secret(settings.token);

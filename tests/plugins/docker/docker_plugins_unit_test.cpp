@@ -1,7 +1,6 @@
 // Unit tests of the Docker plugins' pure logic: the two argument shapes, the target count and its
 // bounds, the cooldown, the lock, Compose's names, the clone of a replica, the scale-down order,
 // and the Swarm service and task parsing. The engine itself is exercised in the sandbox tests.
-#include "cert_dir.hpp"
 #include "compose.hpp"
 #include "scale_request.hpp"
 #include "swarm.hpp"
@@ -293,71 +292,6 @@ TEST(SwarmTasks, ConvergedOnlyWhenTasksBeingRemovedHaveStopped) {
     EXPECT_FALSE(swarm::converged(tasks, 2));  // c does not run yet
     tasks[2].state = "running";
     EXPECT_TRUE(swarm::converged(tasks, 2));
-}
-
-// ---- private certificate directory -----------------------------------------------------------
-
-namespace fs = std::filesystem;
-
-/// A key and a self-signed certificate made by openssl for this test.
-certs::PemSet make_pems(const fs::path& dir) {
-    fs::create_directories(dir);
-    const std::string command = "openssl req -x509 -new -nodes -newkey rsa:2048 -days 1 -subj /CN=test -keyout '" +
-                                (dir / "k.pem").string() + "' -out '" + (dir / "c.pem").string() + "' >/dev/null 2>&1";
-    EXPECT_EQ(std::system(command.c_str()), 0);
-    auto read = [](const fs::path& file) {
-        std::ifstream in(file);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    return {read(dir / "k.pem"), read(dir / "c.pem"), read(dir / "c.pem")};
-}
-
-class CertDir : public ::testing::Test {
-protected:
-    void SetUp() override {
-        work_ = fs::temp_directory_path() / ("concierge-certdir-test-" + std::to_string(::getpid()));
-        pems_ = make_pems(work_ / "made");
-        base_ = work_ / "runtime";
-    }
-    void TearDown() override { fs::remove_all(work_); }
-    fs::path work_, base_;
-    certs::PemSet pems_;
-};
-
-TEST_F(CertDir, PrivateFilesExistOnlyWhileTheObjectLives) {
-    fs::path path;
-    {
-        certs::PrivateCertDir dir(base_, pems_);
-        path = dir.path();
-        EXPECT_EQ(fs::status(path).permissions() & fs::perms::all, fs::perms::owner_all);
-        for (const char* name : {"ca.pem", "cert.pem", "key.pem"})
-            EXPECT_EQ(fs::status(path / name).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write) << name;
-        std::ifstream key(path / "key.pem");
-        EXPECT_EQ(std::string(std::istreambuf_iterator<char>(key), {}), pems_.key);
-    }
-    EXPECT_FALSE(fs::exists(path));
-}
-
-TEST_F(CertDir, LeftoversOfDeadProcessesGoLiveOnesStay) {
-    fs::create_directories(base_ / "certs-999999999-abcdef");  // no such pid
-    std::ofstream(base_ / "certs-999999999-abcdef" / "key.pem") << "old";
-    const fs::path live = base_ / ("certs-" + std::to_string(::getppid()) + "-abcdef");
-    fs::create_directories(live);
-    certs::PrivateCertDir dir(base_, pems_);
-    EXPECT_FALSE(fs::exists(base_ / "certs-999999999-abcdef"));
-    EXPECT_TRUE(fs::exists(live));
-}
-
-TEST_F(CertDir, PemValidationNamesTheFieldNeverTheText) {
-    EXPECT_EQ(code_of([&] { certs::require_pem_key(pems_.key, "notes"); }), ExitCode::Ok);
-    EXPECT_EQ(code_of([&] { certs::require_pem_certificate(pems_.cert, "poc_2_notes"); }), ExitCode::Ok);
-    std::string message;
-    const std::string broken = pems_.key.substr(0, pems_.key.size() / 2);
-    EXPECT_EQ(code_of([&] { certs::require_pem_key(broken, "notes"); }, &message), ExitCode::InvalidInput);
-    EXPECT_NE(message.find("notes"), std::string::npos) << message;
-    EXPECT_EQ(message.find(broken.substr(40, 20)), std::string::npos) << "the key text leaked into the message";
-    EXPECT_EQ(code_of([&] { certs::require_pem_key(pems_.cert, "notes"); }), ExitCode::InvalidInput);  // a cert is no key
-    EXPECT_EQ(code_of([&] { certs::require_pem_certificate("not pem", "poc_1_notes"); }), ExitCode::InvalidInput);
 }
 
 }  // namespace

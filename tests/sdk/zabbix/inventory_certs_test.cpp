@@ -148,8 +148,10 @@ TEST(InventoryCertOptions, DeclareTheFlagTheEarlierToolsFieldsAndAnOptionalZabbi
     EXPECT_EQ(find("inventory-key-field").default_value, "notes");
     EXPECT_EQ(find("inventory-ca-field").default_value, "poc_1_notes");
     EXPECT_EQ(find("inventory-cert-field").default_value, "poc_2_notes");
-    EXPECT_FALSE(find("api-host").required);
-    EXPECT_TRUE(find("password").secret);
+    EXPECT_FALSE(find("zabbix-api-host").required);
+    EXPECT_EQ(find("zabbix-api-host").env, "ZBX_API_HOST");
+    EXPECT_EQ(find("zabbix-timeout").config_key, "zabbix.timeout");
+    EXPECT_TRUE(find("zabbix-password").secret);
 }
 
 }  // namespace

@@ -58,6 +58,12 @@ CONCIERGE_ZABBIX_API std::vector<sdk::OptionSpec> connection_options();
 /// Throws sdk::Error(Usage) when neither a token nor a user and password are given.
 CONCIERGE_ZABBIX_API Settings settings_from(sdk::Context& ctx);
 
+/// The same options named "<prefix><name>" ("zabbix-user"...), with the same variables and config
+/// keys, for a plugin whose own options would clash (a Docker plugin's --timeout); and the
+/// Settings from them.
+CONCIERGE_ZABBIX_API std::vector<sdk::OptionSpec> connection_options(std::string_view name_prefix);
+CONCIERGE_ZABBIX_API Settings settings_from(sdk::Context& ctx, std::string_view name_prefix);
+
 struct Version {
     int major = 0;
     int minor = 0;

@@ -38,7 +38,8 @@ struct TlsMaterial {
 
 /// The options a Docker plugin declares to offer this: certs-from-zabbix (flag, env
 /// CONCIERGE_CERTS_FROM_ZABBIX, config docker.certs-from-zabbix), inventory-key-field,
-/// inventory-ca-field, inventory-cert-field (config docker.<name>), and connection_options() with
+/// inventory-ca-field, inventory-cert-field (config docker.<name>), and connection_options("zabbix-")
+/// (--zabbix-api-host, --zabbix-user...; the usual ZBX_* variables and [zabbix] keys) with
 /// api-host optional, since a plugin that does not use this needs no Zabbix.
 CONCIERGE_ZABBIX_API std::vector<sdk::OptionSpec> inventory_cert_options();
 
@@ -75,7 +76,7 @@ CONCIERGE_ZABBIX_API TlsMaterial fetch_inventory_certs(Client& client, std::stri
                                                        const InventoryCertFields& fields);
 
 /// All of the above from a plugin's options: nullopt unless certs-from-zabbix is set; otherwise
-/// logs in with settings_from(ctx), fetches, registers the key as a secret with the context and
+/// logs in with settings_from(ctx, "zabbix-"), fetches, registers the key as a secret with the context and
 /// writes the directory under default_base().
 CONCIERGE_ZABBIX_API std::optional<CertDirectory> certs_from_inventory(sdk::Context& ctx, std::string_view component);
 
