@@ -44,6 +44,7 @@ public:
     void set_summary(std::string_view summary) noexcept override;
     void add_secret(std::string_view value) noexcept override;
     std::int64_t run_id() const noexcept override;
+    sdk::Status read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept override;
 
     /// The summary the plugin set, masked.
     std::string summary() const;

@@ -134,6 +134,9 @@ public:
     void set_summary(std::string_view) noexcept override {}
     void add_secret(std::string_view value) noexcept override { secrets.emplace_back(value); }
     std::int64_t run_id() const noexcept override { return 1; }
+    concierge::sdk::Status read_run_artifact(std::int64_t, std::string_view, std::string&) const noexcept override {
+        return {concierge::sdk::ExitCode::NotFound, "no history here"};
+    }
 };
 
 TEST(SettingsFrom, UserAndPassword) {
