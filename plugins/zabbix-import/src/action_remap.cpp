@@ -249,6 +249,12 @@ std::size_t NameMap::size(const std::string& kind) const {
     return list == ids_.end() ? 0 : list->second.size();
 }
 
+void NameMap::assume(const std::string& kind, const NameMap& other, const std::string& id) {
+    const auto list = other.ids_.find(kind);
+    if (list == other.ids_.end()) return;
+    for (const auto& [name, ignored] : list->second) ids_[kind].emplace(name, id);
+}
+
 std::string kind_label(const std::string& kind) {
     static const std::map<std::string, std::string> labels{
         {"hostgroups", "host group"}, {"templategroups", "template group"}, {"templates", "template"},

@@ -28,6 +28,9 @@ public:
     const std::string* name_of(const std::string& kind, const std::string& id) const;
     const std::string* id_of(const std::string& kind, const std::string& name) const;
     std::size_t size(const std::string& kind) const;
+    /// Gives every name of `kind` in `other` that this map lacks the id `id` (a dry run's stand-in
+    /// for objects the import would create).
+    void assume(const std::string& kind, const NameMap& other, const std::string& id);
 
 private:
     std::map<std::string, std::map<std::string, std::string>> names_;  // kind -> id -> name

@@ -88,6 +88,22 @@ std::vector<std::string> named_hosts(std::string_view text) {
     return names;
 }
 
+std::vector<std::string> linked_templates(std::string_view text) {
+    std::vector<std::string> names;
+    // A template's own links, host prototypes' templates, and discovery overrides' optemplate.
+    for (const std::string_view key : {std::string_view("\"templates\":["), std::string_view("\"optemplate\":[")}) {
+        for (auto pos = text.find(key); pos != std::string_view::npos; pos = text.find(key, pos + key.size())) {
+            const auto start = pos + key.size() - 1;
+            const auto end = json::skip_value(text, start);
+            for (const auto element : json::elements(text.substr(start, end - start)))
+                if (json::kind_of(element) == json::Kind::Object)
+                    if (const auto name = json::member(element, "name"); name && json::kind_of(*name) == json::Kind::String)
+                        names.push_back(json::unescape(*name));
+        }
+    }
+    return names;
+}
+
 ExportIndex::ExportIndex(std::string key, std::string name_member) : key_(std::move(key)), name_member_(std::move(name_member)) {}
 
 void ExportIndex::add(std::string_view document) {
@@ -149,10 +165,8 @@ void ExportIndex::index() const {
         std::string text = json::condense(units_[u].text);
         // Links to other templates, and other units named by trigger expressions or dependencies.
         auto names = named_hosts(text);
-        if (const auto links = json::member(units_[u].text, "templates"); links && json::kind_of(*links) == json::Kind::Array)
-            for (const auto link : json::elements(*links))
-                if (const auto name = json::member(link, "name"); name && json::kind_of(*name) == json::Kind::String)
-                    names.push_back(json::unescape(*name));
+        const auto links = linked_templates(text);
+        names.insert(names.end(), links.begin(), links.end());
         for (const auto& name : names) {
             const auto found = d->by_name.find(name);
             if (found != d->by_name.end() && found->second != u) d->unit_links[u].push_back(found->second);

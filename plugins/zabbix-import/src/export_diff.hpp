@@ -38,8 +38,9 @@ public:
 
     /// Import documents holding `units` with the groups and every top-level trigger and graph that
     /// names one of them, split into at most `chunks` documents of near-equal size. Units linked to
-    /// each other (a template link, a trigger or graph naming both, a trigger dependency) stay in
-    /// one document, so documents can be imported concurrently in any order.
+    /// each other (a template link, a discovery override's template, a trigger or graph naming both,
+    /// a trigger dependency) stay in one document, so documents can be imported concurrently in any
+    /// order.
     std::vector<std::string> documents(const std::vector<std::size_t>& units, std::size_t chunks) const;
 
 private:
@@ -75,5 +76,9 @@ private:
 /// The names an expression or graph text refers to: "/NAME/" after "(" (item queries in 5.4+
 /// expressions) and "host":"NAME" (graph items). Exposed for the unit tests.
 std::vector<std::string> named_hosts(std::string_view text);
+
+/// The templates a unit's compact text links by name: its own "templates", its host prototypes'
+/// "templates" and its discovery overrides' "optemplate". Exposed for the unit tests.
+std::vector<std::string> linked_templates(std::string_view text);
 
 }  // namespace concierge::zabbix_import

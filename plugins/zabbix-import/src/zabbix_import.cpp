@@ -155,9 +155,12 @@ private:
         }
 
         void run() {
-            const bool verified = backup_.verified();
-            ctx_.info("restoring " + backup_.origin() + " (Zabbix " + backup_.source_version() + ", " +
-                      (verified ? "every file matches manifest.json" : "no manifest.json: the earlier tool's files") + ")");
+            if (backup_.verified())
+                ctx_.debug("restoring " + backup_.origin() + " (Zabbix " + backup_.source_version() +
+                           "): every file matches manifest.json");
+            else
+                ctx_.warn(backup_.origin() + " has no manifest.json (the earlier tool's files): they were checked as "
+                          "JSON but cannot be checked against sha256 sums");
             client_ = std::make_unique<zabbix::Client>(zabbix::settings_from(ctx_));
             const auto& version = client_->version();
             rules_ = import_rules(version, delete_missing_);
@@ -294,9 +297,9 @@ private:
             for (const auto& name : wanted)
                 if (!present.count(name)) missing.push_back(name);
             step.unchanged = step.objects - static_cast<std::int64_t>(missing.size());
-            step.created = static_cast<std::int64_t>(missing.size());
             if (missing.empty()) return;
             import_documents({document});
+            step.created = static_cast<std::int64_t>(missing.size());
             step.detail = describe_names(missing);
         }
 
@@ -317,15 +320,18 @@ private:
             step.objects = static_cast<std::int64_t>(backup_units.size());
             std::vector<std::string> names;
             std::set<std::string> present;
+            std::int64_t created = 0, updated = 0;
             for (std::size_t i = 0; i < destination.size(); ++i) present.insert(destination.name(i));
             for (const auto unit : changed) {
                 names.push_back(backup_units.name(unit));
-                ++(present.count(names.back()) ? step.updated : step.created);
+                ++(present.count(names.back()) ? updated : created);
             }
             step.unchanged = step.objects - static_cast<std::int64_t>(changed.size());
             if (changed.empty()) return;
             const auto documents = backup_units.documents(changed, templates ? concurrency_ : 1);
             const auto answers = import_documents(documents);
+            step.created = created;
+            step.updated = updated;
             step.detail = describe_names(names);
             if (dry_run_ && !answers.empty()) step.detail = "importcompare: " + compare_summary(answers) + "; " + step.detail;
             if (templates) ctx_.debug("imported " + std::to_string(changed.size()) + " templates in " +
@@ -397,6 +403,9 @@ private:
                 ctx_.check_cancelled();
                 destination.add_list(list.key, client_->call(list.request.method, list.request.params));
             }
+            // A dry run created nothing: what the earlier steps would create counts as there.
+            if (dry_run_)
+                for (const char* kind : {"hostgroups", "templates", "hosts", "mediatypes"}) destination.assume(kind, source_names_, "0");
             std::map<std::string, Object::Ptr> present;
             for (const int source : {0, 2}) {
                 const auto list = parse_array(client_->call("action.get", zabbix_backup::get_actions(client_->version(), source).params),

@@ -199,6 +199,13 @@ TEST(NamedHosts, FindsExpressionHostsAndGraphItemHosts) {
     EXPECT_EQ(named_hosts(graph(item1, item2)), (std::vector<std::string>{"C"}));
 }
 
+TEST(LinkedTemplates, FindsTemplateLinksHostPrototypesAndDiscoveryOverrides) {
+    const std::string text =
+        R"({"template":"Azure","templates":[{"name":"Base"}],"discovery_rules":[{"host_prototypes":[{"templates":[{"name":"Proto"}]}],)"
+        R"("overrides":[{"name":"Server","operations":[{"optemplate":[{"name":"Azure SQL"}]}]}]}]})";
+    EXPECT_EQ(linked_templates(text), (std::vector<std::string>{"Base", "Proto", "Azure SQL"}));
+}
+
 TEST(ExportDiff, OnlyChangedOrMissingUnitsDifferAndGraphItemOrderDoesNot) {
     const std::string backup_text = export_of({template_text("A", "a"), template_text("B", "b"), template_text("C", "c"),
                                                template_text("D", "d")},
