@@ -210,6 +210,9 @@ lines = [(b, c, r, f"{x:.2f}x", t) for b, c, r, x, t in rows]
 widths = [max(len(l[i]) for l in [header] + lines) for i in range(len(header))]
 for line in [header] + lines:
     print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+for key, label in (("restore_origin_rss_kb", "into its origin"), ("restore_empty_rss_kb", "into a destination without templates")):
+    if key in values:
+        print(f"(zabbix-import peak RSS, {label}: {num(key) / 1024:.1f} MB)")
 if "blobs_ten" in values:
     print(f"\n(history blobs after 10 backups: {values['blobs_ten'][0]} count/bytes)")
 print("(the earlier tool's restore fails on 6.0 (issue, domain.md): no restore figure to compare)")
