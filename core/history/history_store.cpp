@@ -19,6 +19,8 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,6 +71,12 @@ CREATE TABLE artifacts (
 );
 -- Lets a blob's references be found without a scan (foreign-key checks, orphan cleanup).
 CREATE INDEX artifacts_sha256 ON artifacts(sha256);
+)sql",
+    // A blob may be stored as a zstd delta against another (full) blob: consecutive backups of an
+    // unchanged server differ only in an export's date, and a whole new copy per run is 10x the bytes.
+    R"sql(
+ALTER TABLE blobs ADD COLUMN base TEXT REFERENCES blobs(sha256);
+CREATE INDEX blobs_base ON blobs(base);
 )sql",
 };
 
@@ -327,29 +335,79 @@ Run read_run(const Statement& stmt) {
     return run;
 }
 
-std::string compress(std::string_view bytes) {
+// Artifacts smaller than this are stored whole: a delta would save next to nothing.
+constexpr std::size_t delta_threshold = 64 * 1024;
+
+/// A zstd context with `prefix` (a base blob's content) referenced, as `zstd --patch-from` does:
+/// a window covering prefix and content, and long-distance matching to find the prefix's copy of
+/// each part. Without a prefix, plain level-3 compression.
+std::string compress(std::string_view bytes, std::string_view prefix = {}) {
+    const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+    if (!cctx) throw HistoryError("compressing an artifact: out of memory");
+    ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, zstd_level);
+    if (!prefix.empty()) {
+        const ZSTD_bounds bounds = ZSTD_cParam_getBounds(ZSTD_c_windowLog);
+        int window = bounds.lowerBound;
+        while (window < bounds.upperBound && (std::size_t{1} << window) < prefix.size() + bytes.size()) ++window;
+        ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_windowLog, window);
+        ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_enableLongDistanceMatching, 1);
+        ZSTD_CCtx_refPrefix(cctx.get(), prefix.data(), prefix.size());
+    }
     // Uninitialised: only the pages zstd writes are touched, not the whole bound (as large as the
     // artifact).
     const std::size_t bound = ZSTD_compressBound(bytes.size());
     const std::unique_ptr<char[]> out(new char[bound]);
-    const std::size_t size = ZSTD_compress(out.get(), bound, bytes.data(), bytes.size(), zstd_level);
+    const std::size_t size = ZSTD_compress2(cctx.get(), out.get(), bound, bytes.data(), bytes.size());
     if (ZSTD_isError(size)) throw HistoryError(std::string("compressing an artifact: ") + ZSTD_getErrorName(size));
     return std::string(out.get(), size);
 }
 
-std::string decompress(const std::string& compressed, std::int64_t expected_size, const std::string& what) {
+std::string decompress(const std::string& compressed, std::int64_t expected_size, const std::string& what,
+                       std::string_view prefix = {}) {
     const unsigned long long declared = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
     if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN || expected_size < 0 ||
         declared != static_cast<unsigned long long>(expected_size)) {
         throw HistoryError("history database: " + what + " is corrupt (bad compressed frame)");
     }
+    const std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+    if (!dctx) throw HistoryError("history database: reading " + what + ": out of memory");
+    ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, ZSTD_dParam_getBounds(ZSTD_d_windowLogMax).upperBound);
+    if (!prefix.empty()) ZSTD_DCtx_refPrefix(dctx.get(), prefix.data(), prefix.size());
     std::string out(static_cast<std::size_t>(declared), '\0');
-    const std::size_t size = ZSTD_decompress(out.data(), out.size(), compressed.data(), compressed.size());
+    const std::size_t size = ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), compressed.data(), compressed.size());
     if (ZSTD_isError(size) || size != out.size()) {
         throw HistoryError("history database: " + what + " is corrupt (" +
                            (ZSTD_isError(size) ? ZSTD_getErrorName(size) : "short content") + ")");
     }
     return out;
+}
+
+/// A stored blob, decompressed: a delta is applied to its base (always a full blob, so one level).
+std::string blob_content(sqlite3* db, const std::string& sha256, const std::string& what) {
+    Statement select(db, "SELECT size, compression, data, base FROM blobs WHERE sha256 = ?1", "reading " + what);
+    select.bind(1, sha256);
+    if (!select.step()) throw HistoryError("history database: no content for " + what);
+    const std::string compression = select.bytes(1);
+    if (compression == "zstd") return decompress(select.bytes(2), select.integer(0), what);
+    if (compression != "zstd-delta" || select.is_null(3))
+        throw HistoryError("history database: " + what + " uses unknown compression '" + compression + "'");
+    const std::string base = blob_content(db, select.bytes(3), what + " (its base)");
+    return decompress(select.bytes(2), select.integer(0), what, base);
+}
+
+/// The newest full blob stored for an artifact of this name, as a base for a delta; none when
+/// there is none or the content is small.
+std::optional<std::pair<std::string, std::string>> delta_base(sqlite3* db, const std::string& name, std::size_t size) {
+    if (size < delta_threshold) return std::nullopt;
+    Statement select(db,
+                     "SELECT b.sha256 FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256 "
+                     "WHERE a.name = ?1 AND b.compression = 'zstd' ORDER BY a.run_id DESC LIMIT 1",
+                     "finding an earlier '" + name + "'");
+    select.bind(1, name);
+    if (!select.step()) return std::nullopt;
+    std::string sha256 = select.bytes(0);
+    std::string content = blob_content(db, sha256, "an earlier '" + name + "'");
+    return std::make_pair(std::move(sha256), std::move(content));
 }
 
 }  // namespace
@@ -467,7 +525,17 @@ ArtifactInfo HistoryStore::save_artifact(std::int64_t run_id, const std::string&
     const std::string doing = "saving artifact '" + name + "' of run " + std::to_string(run_id);
     const ArtifactInfo info{name, media_type, static_cast<std::int64_t>(content.size()), sha256_hex(content)};
     // Outside the transaction, so processes compress in parallel and hold the write lock briefly.
-    const std::string compressed = compress(content);
+    // A delta against the newest full copy of the same name when it is much smaller (an unchanged
+    // export but for its date: a few kB instead of 1.3 MB).
+    std::string compressed = compress(content);
+    std::optional<std::string> base;
+    if (const auto candidate = delta_base(db_, name, content.size()); candidate && candidate->first != info.sha256) {
+        std::string delta = compress(content, candidate->second);
+        if (delta.size() < compressed.size() / 2) {
+            compressed = std::move(delta);
+            base = candidate->first;
+        }
+    }
 
     WriteTransaction transaction(db_, doing);
     std::optional<std::string> replaced;
@@ -477,13 +545,24 @@ ArtifactInfo HistoryStore::save_artifact(std::int64_t run_id, const std::string&
         previous.bind(2, name);
         if (previous.step()) replaced = previous.bytes(0);
     }
+    if (base) {
+        // The base was read outside the transaction: it must still be there.
+        Statement exists(db_, "SELECT 1 FROM blobs WHERE sha256 = ?1", doing);
+        exists.bind(1, *base);
+        if (!exists.step()) {
+            compressed = compress(content);
+            base.reset();
+        }
+    }
     {
         Statement blob(db_,
-                       "INSERT OR IGNORE INTO blobs (sha256, size, compression, data) VALUES (?1, ?2, 'zstd', ?3)",
+                       "INSERT OR IGNORE INTO blobs (sha256, size, compression, data, base) VALUES (?1, ?2, ?3, ?4, ?5)",
                        doing);
         blob.bind(1, info.sha256);
         blob.bind(2, info.size);
-        blob.bind_blob(3, compressed);
+        blob.bind(3, std::string(base ? "zstd-delta" : "zstd"));
+        blob.bind_blob(4, compressed);
+        if (base) blob.bind(5, *base);
         blob.step();
     }
     {
@@ -500,13 +579,22 @@ ArtifactInfo HistoryStore::save_artifact(std::int64_t run_id, const std::string&
         artifact.step();
     }
     if (replaced && *replaced != info.sha256) {
-        // The replaced content may now belong to no artifact at all.
-        Statement orphan(db_,
-                         "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS "
-                         "(SELECT 1 FROM artifacts WHERE sha256 = ?1)",
-                         doing);
-        orphan.bind(1, *replaced);
-        orphan.step();
+        // The replaced content may now belong to no artifact at all, and then its base may too.
+        for (std::optional<std::string> orphan = replaced; orphan;) {
+            std::optional<std::string> its_base;
+            {
+                Statement select(db_, "SELECT base FROM blobs WHERE sha256 = ?1", doing);
+                select.bind(1, *orphan);
+                if (select.step() && !select.is_null(0)) its_base = select.bytes(0);
+            }
+            Statement remove(db_,
+                             "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM artifacts WHERE sha256 = ?1) "
+                             "AND NOT EXISTS (SELECT 1 FROM blobs WHERE base = ?1)",
+                             doing);
+            remove.bind(1, *orphan);
+            remove.step();
+            orphan = sqlite3_changes(db_) > 0 ? its_base : std::nullopt;
+        }
     }
     transaction.commit();
     return info;
@@ -523,19 +611,13 @@ std::vector<ArtifactInfo> HistoryStore::artifacts(std::int64_t run_id) const {
 
 std::string HistoryStore::artifact_content(std::int64_t run_id, const std::string& name) const {
     const std::string what = "artifact '" + name + "' of run " + std::to_string(run_id);
-    Statement select(db_,
-                     "SELECT b.sha256, b.size, b.compression, b.data FROM artifacts a "
-                     "JOIN blobs b ON b.sha256 = a.sha256 WHERE a.run_id = ?1 AND a.name = ?2",
-                     "reading " + what);
+    Statement select(db_, "SELECT sha256 FROM artifacts WHERE run_id = ?1 AND name = ?2", "reading " + what);
     select.bind(1, run_id);
     select.bind(2, name);
     if (!select.step()) throw HistoryError("history database: no " + what);
-    const std::string compression = select.bytes(2);
-    if (compression != "zstd") {
-        throw HistoryError("history database: " + what + " uses unknown compression '" + compression + "'");
-    }
-    std::string content = decompress(select.bytes(3), select.integer(1), what);
-    if (sha256_hex(content) != select.bytes(0)) {
+    const std::string sha256 = select.bytes(0);
+    std::string content = blob_content(db_, sha256, what);
+    if (sha256_hex(content) != sha256) {
         throw HistoryError("history database: " + what + " is corrupt (sha256 mismatch)");
     }
     return content;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -185,6 +186,21 @@ std::optional<std::int64_t> RunContext::last_success_with_artifact(std::string_v
         return history_.last_success_with_artifact(settings_.plugin, std::string(artifact_name));
     } catch (...) {
         return std::nullopt;
+    }
+}
+
+sdk::Status RunContext::read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept {
+    try {
+        std::lock_guard lock(mutex_);
+        if (!history_.run(run_id)) return {sdk::ExitCode::NotFound, fmt::format("there is no run {} in history", run_id)};
+        const std::string wanted(name);
+        const auto artifacts = history_.artifacts(run_id);
+        const bool found = std::any_of(artifacts.begin(), artifacts.end(), [&](const auto& a) { return a.name == wanted; });
+        if (!found) return {sdk::ExitCode::NotFound, fmt::format("run {} has no artifact '{}'", run_id, wanted)};
+        content = history_.artifact_content(run_id, wanted);
+        return {};
+    } catch (...) {
+        return failure_from_current_exception("cannot read the artifact");
     }
 }
 

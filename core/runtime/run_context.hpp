@@ -45,6 +45,7 @@ public:
     void add_secret(std::string_view value) noexcept override;
     std::int64_t run_id() const noexcept override;
     std::optional<std::int64_t> last_success_with_artifact(std::string_view artifact_name) const noexcept override;
+    sdk::Status read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept override;
 
     /// The summary the plugin set, masked.
     std::string summary() const;

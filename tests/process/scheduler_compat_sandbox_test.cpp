@@ -42,11 +42,8 @@ std::string json(const Poco::JSON::Object& object) {
 class SchedulerCompatSandbox : public testing::Test {
 protected:
     void SetUp() override {
-        const char* source = std::getenv("ZBX_SANDBOX_SOURCE_URL");
-        const char* destination = std::getenv("ZBX_SANDBOX_DEST_URL");
-        ASSERT_TRUE(source && *source && destination && *destination) << "ZBX_SANDBOX_*_URL are not set: run through ctest";
-        source_url_ = source;
-        destination_url_ = destination;
+        source_url_ = ZBX_SANDBOX_SOURCE_URL;  // compiled in by CMake from the sandbox's ports
+        destination_url_ = ZBX_SANDBOX_DEST_URL;
         docker_ = docker_sandbox_variables(SOURCE_DIR);
         ASSERT_TRUE(docker_.count("DOCKER_CERT_PATH") && docker_.count("DOCKER_HOST"))
             << "scripts/sandbox/docker.sh env tls gave nothing: is the Docker sandbox there?";

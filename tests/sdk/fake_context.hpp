@@ -51,6 +51,9 @@ public:
         if (it == last_success.end()) return std::nullopt;
         return it->second;
     }
+    concierge::sdk::Status read_run_artifact(std::int64_t, std::string_view, std::string&) const noexcept override {
+        return {concierge::sdk::ExitCode::NotFound, "no history here"};
+    }
 };
 
 }  // namespace concierge::test

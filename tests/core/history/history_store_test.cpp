@@ -401,6 +401,54 @@ TEST_F(HistoryStoreTest, RepetitiveJsonIsStoredCompressed) {
     EXPECT_EQ(store.artifact_content(id, "big"), doc);
 }
 
+/// A large document that compresses poorly on its own (pseudo-random digits), so a delta shows.
+std::string large_export(const std::string& date) {
+    std::string doc = R"({"zabbix_export":{"version":"6.0","date":")" + date + R"(","templates":[)";
+    std::uint64_t x = 88172645463325252ull;
+    for (int i = 0; doc.size() < 300'000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (i) doc += ',';
+        doc += R"({"key":")";
+        doc += std::to_string(x);
+        doc += "\"}";
+    }
+    return doc + "]}}";
+}
+
+TEST_F(HistoryStoreTest, ANearCopyOfAnEarlierArtifactIsStoredAsADeltaAndReadsBackExactly) {
+    HistoryStore store(db_path_);
+    const std::int64_t first = store.begin_run(new_run("backup", 1));
+    const std::int64_t second = store.begin_run(new_run("backup", 2));
+    const std::string monday = large_export("2026-11-23T10:00:00Z"), tuesday = large_export("2026-11-24T10:00:00Z");
+    store.save_artifact(first, "templates.json", monday, "application/json");
+    store.save_artifact(second, "templates.json", tuesday, "application/json");
+
+    RawDb raw(db_path_);
+    EXPECT_EQ(raw.integer("SELECT count(*) FROM blobs WHERE compression = 'zstd-delta'"), 1);
+    const std::int64_t full = raw.integer("SELECT length(data) FROM blobs WHERE compression = 'zstd'");
+    const std::int64_t delta = raw.integer("SELECT length(data) FROM blobs WHERE compression = 'zstd-delta'");
+    EXPECT_LT(delta * 20, full) << "delta " << delta << " bytes, full copy " << full;
+    EXPECT_EQ(store.artifact_content(first, "templates.json"), monday);
+    EXPECT_EQ(store.artifact_content(second, "templates.json"), tuesday);
+}
+
+TEST_F(HistoryStoreTest, ABaseOthersDependOnOutlivesItsOwnArtifact) {
+    HistoryStore store(db_path_);
+    const std::int64_t first = store.begin_run(new_run("backup", 1));
+    const std::int64_t second = store.begin_run(new_run("backup", 2));
+    const std::string tuesday = large_export("2026-11-24T10:00:00Z");
+    store.save_artifact(first, "templates.json", large_export("2026-11-23T10:00:00Z"), "application/json");
+    store.save_artifact(second, "templates.json", tuesday, "application/json");
+    // The first run's artifact replaced: its old content is the base of the second's.
+    store.save_artifact(first, "templates.json", "{}", "application/json");
+    EXPECT_EQ(store.artifact_content(second, "templates.json"), tuesday);
+    // Replaced again, the delta's content goes, and with it the base nothing needs any more.
+    store.save_artifact(second, "templates.json", "{}", "application/json");
+    EXPECT_EQ(RawDb(db_path_).integer("SELECT count(*) FROM blobs"), 1);
+}
+
 TEST_F(HistoryStoreTest, CorruptedBlobIsDetected) {
     HistoryStore store(db_path_);
     const std::int64_t id = store.begin_run(new_run("dump", 1));

@@ -125,6 +125,20 @@ TEST_F(RunContextTest, ArtifactWithoutANameIsAFailedStatusNotAnException) {
     EXPECT_NE(status.message.find("name"), std::string::npos);
 }
 
+TEST_F(RunContextTest, ReadsAnArtifactOfAnEarlierRunAndSaysWhenTheRunOrArtifactIsMissing) {
+    const auto earlier = store_->begin_run({"backup", "1.0", {}, 1, "host", "user", 1, ""});
+    store_->save_artifact(earlier, "templates.json", "{\"zabbix_export\":{}}", "application/json");
+    auto ctx = make(sdk::OutputFormat::Table);
+    EXPECT_EQ(ctx.run_artifact(earlier, "templates.json"), "{\"zabbix_export\":{}}");
+    std::string content;
+    auto status = ctx.read_run_artifact(earlier, "hosts.json", content);
+    EXPECT_EQ(status.code, sdk::ExitCode::NotFound);
+    EXPECT_NE(status.message.find("hosts.json"), std::string::npos) << status.message;
+    status = ctx.read_run_artifact(earlier + 100, "templates.json", content);
+    EXPECT_EQ(status.code, sdk::ExitCode::NotFound);
+    EXPECT_NE(status.message.find(std::to_string(earlier + 100)), std::string::npos) << status.message;
+}
+
 TEST_F(RunContextTest, WaitForCancelReturnsFalseWhenNoSignalCame) {
     auto ctx = make(sdk::OutputFormat::Table);
     EXPECT_FALSE(ctx.wait_for_cancel(std::chrono::milliseconds(5)));

@@ -3,14 +3,12 @@
 // it); without it every test fails: a sandbox test that silently skips proves nothing.
 #include <concierge/zabbix/client.hpp>
 
+#include "tls_proxy.hpp"
 #include "version_error.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/URI.h>
 
 #include <gtest/gtest.h>
 
@@ -19,16 +17,12 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <optional>
 #include <random>
 #include <thread>
 
-#include <csignal>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace zbx = concierge::zabbix;
 using concierge::sdk::ExitCode;
@@ -203,81 +197,27 @@ TEST_F(ZabbixSandbox, ConcurrentCallsFromFourThreads) {
 
 // ---- HTTPS through socat -------------------------------------------------------------------
 
-int run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
-
 class ZabbixOverTls : public ZabbixSandbox {
 protected:
     static void SetUpTestSuite() {
-        dir_ = fs::temp_directory_path() / unique_name("concierge-zbx-tls");
-        fs::create_directories(dir_);
-        const std::string d = dir_.string();
-        std::ofstream(dir_ / "server.ext") << "subjectAltName = IP:127.0.0.1\n"
-                                              "extendedKeyUsage = serverAuth\n";
-        // A private CA and a server certificate it signed, as real-services.md describes.
-        bool made =
-            run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=concierge-test-ca"
-                " -keyout " + d + "/ca-key.pem -out " + d + "/ca.pem") == 0 &&
-            run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1"
-                " -keyout " + d + "/server-key.pem -out " + d + "/server.csr") == 0 &&
-            run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d + "/ca-key.pem"
-                " -CAcreateserial -days 2 -extfile " + d + "/server.ext -out " + d + "/server.pem") == 0;
-        if (!made) {
-            setup_error_ = "openssl could not make the test certificates";
-            return;
-        }
         const char* source = std::getenv("ZBX_SANDBOX_SOURCE_URL");
-        if (!source || !*source) return;  // each test fails on it
-        Poco::URI upstream(source);
-        {
-            Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
-            port_ = probe.address().port();
-        }
-        std::vector<std::string> args = {
-            "socat",
-            "OPENSSL-LISTEN:" + std::to_string(port_) + ",bind=127.0.0.1,reuseaddr,fork,verify=0,cert=" + d +
-                "/server.pem,key=" + d + "/server-key.pem",
-            "TCP:" + upstream.getHost() + ":" + std::to_string(upstream.getPort())};
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        if (posix_spawnp(&socat_, "socat", nullptr, nullptr, argv.data(), environ) != 0) {
-            socat_ = 0;
-            setup_error_ = "cannot start socat (scripts/install-deps.sh zabbix installs it)";
-            return;
-        }
-        for (int i = 0; i < 100; ++i) {  // up to 5 s for socat to listen
-            try {
-                Poco::Net::StreamSocket(Poco::Net::SocketAddress("127.0.0.1", port_)).close();
-                return;
-            } catch (const Poco::Exception&) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-        }
-        setup_error_ = "socat did not listen on port " + std::to_string(port_);
+        if (source && *source) proxy_ = std::make_unique<concierge::test::TlsProxy>(source);  // else each test fails on it
     }
-    static void TearDownTestSuite() {
-        if (socat_ > 0) {
-            ::kill(socat_, SIGTERM);
-            ::waitpid(socat_, nullptr, 0);
-            socat_ = 0;
-        }
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
+    static void TearDownTestSuite() { proxy_.reset(); }
     void SetUp() override {
         ZabbixSandbox::SetUp();
-        ASSERT_TRUE(setup_error_.empty()) << setup_error_;
+        ASSERT_TRUE(proxy_);
+        ASSERT_TRUE(proxy_->error().empty()) << proxy_->error();
+        port_ = proxy_->port();
     }
     zbx::Settings tls_settings() const {
         auto tls = settings();
-        tls.url = "https://127.0.0.1:" + std::to_string(port_) + "/api_jsonrpc.php";
+        tls.url = proxy_->url();
         return tls;
     }
 
-    static inline fs::path dir_;
-    static inline pid_t socat_ = 0;
-    static inline int port_ = 0;
-    static inline std::string setup_error_;
+    static inline std::unique_ptr<concierge::test::TlsProxy> proxy_;
+    int port_ = 0;
 };
 
 TEST_F(ZabbixOverTls, UnknownCaIsTlsFailed) {
@@ -290,7 +230,7 @@ TEST_F(ZabbixOverTls, UnknownCaIsTlsFailed) {
 
 TEST_F(ZabbixOverTls, TrustedCaWorks) {
     auto tls = tls_settings();
-    tls.ca_file = (dir_ / "ca.pem").string();
+    tls.ca_file = proxy_->ca_file().string();
     zbx::Client client(tls);
     EXPECT_EQ(client.version().major, 6);
     client.login();
@@ -301,7 +241,7 @@ TEST_F(ZabbixOverTls, WrongHostNameIsTlsFailed) {
     // The certificate names 127.0.0.1 only, not localhost.
     auto tls = tls_settings();
     tls.url = "https://localhost:" + std::to_string(port_) + "/api_jsonrpc.php";
-    tls.ca_file = (dir_ / "ca.pem").string();
+    tls.ca_file = proxy_->ca_file().string();
     zbx::Client client(tls);
     auto error = version_error(client);
     ASSERT_TRUE(error);

@@ -80,6 +80,11 @@ public:
     /// read. Lets a plugin keep state between runs (a cooldown) in the history it already writes.
     virtual std::optional<std::int64_t> last_success_with_artifact(std::string_view artifact_name) const noexcept = 0;
 
+    /// Reads artifact `name` of an earlier run `run_id` from history into `content`, decompressed
+    /// and checked against its sha256 (a restore reads a backup kept in history this way).
+    /// NotFound when the run or the artifact does not exist; HistoryError when history cannot be read.
+    virtual Status read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept = 0;
+
     // ---- ABI 1.2 and later: append here --------------------------------------------------
 
     // ---- Helpers, compiled into the plugin ------------------------------------------------
@@ -111,6 +116,12 @@ public:
     void info(std::string_view message) { log(LogLevel::Info, message); }
     void warn(std::string_view message) { log(LogLevel::Warning, message); }
     void debug(std::string_view message) { log(LogLevel::Debug, message); }
+    /// read_run_artifact's content; throws its Error.
+    std::string run_artifact(std::int64_t id, std::string_view name) const {
+        std::string content;
+        throw_if_failed(read_run_artifact(id, name, content));
+        return content;
+    }
     /// Throws the Interrupted error if the run was cancelled: call it between steps.
     void check_cancelled() const {
         if (cancelled()) throw Error(ExitCode::Interrupted, "interrupted");

@@ -17,6 +17,8 @@ enum class ExitCode : int {
     Conflict = 10,          ///< the world is not as the caller said (count mismatch, bounds, cooldown)
     NotFound = 11,          ///< the object named does not exist: a run, a service, a host
     HistoryError = 12,      ///< the run history database could not be opened or written
+    Partial = 13,           ///< done except what was reported by name (e.g. an action whose references
+                            ///< do not exist at the destination); ABI 1.1
     Interrupted = 130,      ///< stopped by SIGINT or SIGTERM; the run is recorded as interrupted
 };
 
