@@ -61,6 +61,7 @@ protected:
         sandbox_.env["DOCKER_CERT_PATH"] = (sandbox_.dir() / "certs").string();  // the seed's: where certificates go
         sandbox_.env["COMPOSE_HTTP_TIMEOUT"] = "800";
         sandbox_.env["XDG_RUNTIME_DIR"] = (sandbox_.dir() / "runtime").string();
+        fs::create_directories(sandbox_.dir() / "runtime");
         fs::create_directories(sandbox_.dir() / "config" / "concierge");
         std::ofstream(sandbox_.dir() / "config" / "concierge" / "config") << "[compose]\nproject = " << project << "\n";
     }

@@ -187,7 +187,8 @@ CertDirectory::~CertDirectory() {
 }
 
 fs::path CertDirectory::default_base() {
-    if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime)
+    std::error_code ignored;
+    if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime && fs::is_directory(runtime, ignored))
         return fs::path(runtime) / "concierge-certs";
     return fs::temp_directory_path() / ("concierge-certs-" + std::to_string(::geteuid()));
 }

@@ -61,7 +61,8 @@ public:
     /// naming the field that is wrong, sdk::Error(Failure) when the directory is unsafe or unwritable.
     static CertDirectory write(const TlsMaterial& material, const InventoryCertFields& fields,
                                const std::filesystem::path& base);
-    /// The default base: $XDG_RUNTIME_DIR/concierge-certs, else /tmp/concierge-certs-<uid>.
+    /// The default base: $XDG_RUNTIME_DIR/concierge-certs when that directory exists (cron jobs
+    /// often have none), else /tmp/concierge-certs-<uid>.
     static std::filesystem::path default_base();
 
 private:
