@@ -5,6 +5,7 @@
 // never skips, when a sandbox is missing.
 #include "process_runner.hpp"
 #include "../sandbox/docker_sandbox_env.hpp"
+#include "../support/sandbox_objects.hpp"
 
 #include "history/history_store.hpp"
 
@@ -13,12 +14,10 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 namespace concierge::test {
 namespace {
@@ -31,12 +30,6 @@ const std::string project = "concierge-demo";
 std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string json(const Poco::JSON::Object& object) {
-    std::ostringstream text;
-    Poco::JSON::Stringifier::stringify(object, text);
-    return text.str();
 }
 
 class SchedulerCompatSandbox : public testing::Test {
@@ -104,7 +97,7 @@ protected:
         host.set("groups", groups);
         host.set("inventory_mode", 0);
         host.set("inventory", inventory);
-        const auto created = Poco::JSON::Parser().parse(zabbix().call("host.create", json(host)));
+        const auto created = Poco::JSON::Parser().parse(zabbix().call("host.create", json_text(host)));
         inventory_host_id_ = created.extract<Poco::JSON::Object::Ptr>()->getArray("hostids")->getElement<std::string>(0);
     }
 

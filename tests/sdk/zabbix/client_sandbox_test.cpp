@@ -3,6 +3,7 @@
 // it); without it every test fails: a sandbox test that silently skips proves nothing.
 #include <concierge/zabbix/client.hpp>
 
+#include "sandbox_objects.hpp"
 #include "tls_proxy.hpp"
 #include "version_error.hpp"
 
@@ -19,7 +20,6 @@
 #include <future>
 #include <memory>
 #include <optional>
-#include <random>
 #include <thread>
 
 #include <unistd.h>
@@ -35,10 +35,7 @@ std::string env_or(const char* name, const std::string& fallback) {
     return value && *value ? value : fallback;
 }
 
-std::string unique_name(const std::string& prefix) {
-    static std::mt19937_64 random{std::random_device{}()};
-    return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000);
-}
+using concierge::test::unique_name;
 
 Poco::Dynamic::Var parse(const std::string& json) { return Poco::JSON::Parser().parse(json); }
 

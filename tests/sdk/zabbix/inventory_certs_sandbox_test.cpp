@@ -3,35 +3,23 @@
 // test fails rather than skips.
 #include <concierge/zabbix/inventory_certs.hpp>
 
+#include "sandbox_objects.hpp"
 #include "test_pem.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <random>
-#include <sstream>
-#include <unistd.h>
 
 namespace zbx = concierge::zabbix;
 using concierge::sdk::ExitCode;
 
 namespace {
 
-std::string unique(const std::string& prefix) {
-    static std::mt19937_64 random{std::random_device{}()};
-    return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000);
-}
-
-std::string json(const Poco::JSON::Object& object) {
-    std::ostringstream text;
-    Poco::JSON::Stringifier::stringify(object, text);
-    return text.str();
-}
-
+using concierge::test::json_text;
+using concierge::test::unique_name;
 class InventoryCertsSandbox : public testing::Test {
 protected:
     void SetUp() override {
@@ -43,7 +31,7 @@ protected:
         settings.password = "zabbix";
         client_ = std::make_unique<zbx::Client>(settings);
         client_->login();
-        const auto group = Poco::JSON::Parser().parse(client_->call("hostgroup.create", R"({"name":")" + unique("certs") + R"("})"));
+        const auto group = Poco::JSON::Parser().parse(client_->call("hostgroup.create", R"({"name":")" + unique_name("certs") + R"("})"));
         group_id_ = group.extract<Poco::JSON::Object::Ptr>()->getArray("groupids")->getElement<std::string>(0);
         const auto client_pem = concierge::test::make_test_pem("client");
         material_ = {client_pem.key, concierge::test::make_test_pem("ca").cert, client_pem.cert};
@@ -61,11 +49,11 @@ protected:
         Poco::JSON::Array groups;
         groups.add(group);
         Poco::JSON::Object host;
-        host.set("host", unique("certs-host"));
+        host.set("host", unique_name("certs-host"));
         host.set("groups", groups);
         host.set("inventory_mode", 0);
         host.set("inventory", inventory);
-        client_->call("host.create", json(host));
+        client_->call("host.create", json_text(host));
     }
 
     ExitCode fetch_error(const std::string& alias, std::string* message) {
@@ -84,7 +72,7 @@ protected:
 };
 
 TEST_F(InventoryCertsSandbox, TheOneHostWithTheAliasGivesKeyCaAndCertFromTheEarlierToolsFields) {
-    const std::string alias = unique("consul");
+    const std::string alias = unique_name("consul");
     create_host(alias);
     create_host(alias + "-other");  // a longer alias that the substring search also finds
     const auto fetched = zbx::fetch_inventory_certs(*client_, alias, {});
@@ -95,12 +83,12 @@ TEST_F(InventoryCertsSandbox, TheOneHostWithTheAliasGivesKeyCaAndCertFromTheEarl
 
 TEST_F(InventoryCertsSandbox, NoHostWithTheAliasIsNotFound) {
     std::string message;
-    EXPECT_EQ(fetch_error(unique("absent"), &message), ExitCode::NotFound);
+    EXPECT_EQ(fetch_error(unique_name("absent"), &message), ExitCode::NotFound);
     EXPECT_NE(message.find("no Zabbix host has inventory alias"), std::string::npos) << message;
 }
 
 TEST_F(InventoryCertsSandbox, SeveralHostsWithTheAliasIsAConflictNamingThem) {
-    const std::string alias = unique("twice");
+    const std::string alias = unique_name("twice");
     create_host(alias);
     create_host(alias);
     std::string message;
