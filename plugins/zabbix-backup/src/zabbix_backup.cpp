@@ -3,6 +3,7 @@
 #include "backup_dir.hpp"
 #include "export_merge.hpp"
 #include "export_plan.hpp"
+#include "object_kinds.hpp"
 
 #include <concierge/sdk/sdk.hpp>
 #include <concierge/zabbix/client.hpp>
@@ -15,13 +16,14 @@
 #include <ctime>
 #include <future>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace {
 
 using namespace concierge;
-using namespace concierge::zabbix_backup;
+using namespace concierge::zabbix_format;
 using sdk::Context;
 using sdk::Error;
 using sdk::ExitCode;
@@ -67,9 +69,11 @@ public:
     }
 
     std::string description() const override {
-        return "Exports templates, host groups and hosts (configuration.export), media types, "
-               "auto-registration and trigger actions, and the name<->id map a restore needs, into the "
-               "earlier tool's files in --config-dir, with a manifest.json of sha256 sums and counts. The "
+        return "Exports templates, host groups, hosts, images and maps (configuration.export), media types, "
+               "proxies, global macros, services, SLAs, user roles, user groups, users, scripts, maintenance "
+               "periods, discovery rules, correlations, icon maps, dashboards and the actions of all four event "
+               "sources, and the name<->id map a restore needs, into the earlier tool's files (and one per kind) "
+               "in --config-dir, with a manifest.json of sha256 sums and counts. The "
                "directory is written beside the target and renamed into place only when complete; every "
                "file is also saved as an artifact of the run (concierge history export ID --dir D).";
     }
@@ -123,10 +127,20 @@ private:
             const std::size_t hosts = count_in_export(hosts_json, "hosts");
             save(files::hosts, hosts_json, hosts);
 
-            step("reading media types and actions");
+            step("reading media types");
             const std::size_t mediatypes = save_get(files::mediatypes, get_mediatypes(version));
-            const std::size_t actions = save_get(files::reg_actions, get_actions(version, 2)) +
-                                        save_get(files::trigger_actions, get_actions(version, 0));
+            step("reading users, rights, scripts, services, dashboards and actions");
+            std::size_t objects = 0, actions = 0;
+            for (const auto& kind : object_kinds(version)) {
+                const std::size_t count = save_get(kind.file, kind.get);
+                (kind.eventsource >= 0 ? actions : objects) += count;
+                name_lists(kind);
+            }
+            step("exporting images and maps");
+            objects += save_export(files::images, export_images(ids_["images"]), "images") +
+                       save_export(files::maps, export_maps(ids_["maps"]), "maps");
+            step("naming the triggers, items and graphs that actions and dashboards use");
+            id_map_count += name_references(id_map);
             save(files::id_map, id_map + "}", id_map_count);
             save(files::actions_data, actions_data + "}", actions_data_count);
 
@@ -141,12 +155,13 @@ private:
             report();
             ctx_.set_summary("backed up " + std::to_string(templates) + " templates, " + std::to_string(hostgroups) +
                              " host groups, " + std::to_string(hosts) + " hosts, " + std::to_string(mediatypes) +
-                             " media types, " + std::to_string(actions) + " actions from Zabbix " + version.text +
+                             " media types, " + std::to_string(actions) + " actions, " + std::to_string(objects) +
+                             " other objects (users, rights, scripts, services, maps, ...) from Zabbix " + version.text +
                              " to " + staging_.target().string());
         }
 
     private:
-        static constexpr std::uint64_t total_steps = 7;
+        static constexpr std::uint64_t total_steps = 10;
 
         void step(const std::string& label) {
             ctx_.check_cancelled();
@@ -170,10 +185,108 @@ private:
 
         std::size_t save_get(const std::string& name, const Request& request) {
             ctx_.check_cancelled();
-            const std::string result = call(request);
-            const std::size_t count = count_in_array(result);
-            save(name, result, count);
+            last_get_ = call(request);
+            const std::size_t count = count_in_array(last_get_);
+            save(name, last_get_, count);
             return count;
+        }
+
+        std::size_t save_export(const std::string& name, const Request& request, const std::string& key) {
+            ctx_.check_cancelled();
+            const std::string document = call(request);
+            const std::size_t count = count_in_export(document, key);
+            save(name, document, count);
+            return count;
+        }
+
+        /// Remembers what a restore needs of a kind's objects to name their references: the
+        /// actions' trigger conditions, the dashboards' items and graphs, the discovery checks.
+        void name_lists(const ObjectKind& kind) {
+            const auto& text = last_get_;
+            if (kind.eventsource >= 0) collect_trigger_conditions(text);
+            if (kind.key == "dashboards") collect_widget_references(text);
+            if (kind.key == "drules") dchecks_ = dcheck_name_list(text);
+        }
+
+        void collect_trigger_conditions(const std::string& actions_json) {
+            for (const auto& action : objects_of(actions_json)) {
+                const auto filter = action->getObject("filter");
+                const auto conditions = filter ? filter->getArray("conditions") : nullptr;
+                for (std::size_t i = 0; conditions && i < conditions->size(); ++i) {
+                    const auto condition = conditions->getObject(static_cast<unsigned>(i));
+                    if (condition && condition->optValue<std::string>("conditiontype", "") == "2")
+                        referenced_["triggers"].insert(condition->getValue<std::string>("value"));
+                }
+            }
+        }
+
+        void collect_widget_references(const std::string& dashboards_json) {
+            // Widget field types that hold an item, item prototype, graph or graph prototype id.
+            static const std::map<std::string, std::string> kinds{
+                {"4", "items"}, {"5", "item_prototypes"}, {"6", "graphs"}, {"7", "graph_prototypes"}};
+            for (const auto& dashboard : objects_of(dashboards_json)) {
+                const auto pages = dashboard->getArray("pages");
+                for (std::size_t p = 0; pages && p < pages->size(); ++p) {
+                    const auto widgets = pages->getObject(static_cast<unsigned>(p))->getArray("widgets");
+                    for (std::size_t w = 0; widgets && w < widgets->size(); ++w) {
+                        const auto fields = widgets->getObject(static_cast<unsigned>(w))->getArray("fields");
+                        for (std::size_t f = 0; fields && f < fields->size(); ++f) {
+                            const auto field = fields->getObject(static_cast<unsigned>(f));
+                            const auto kind = kinds.find(field->optValue<std::string>("type", ""));
+                            if (kind != kinds.end()) referenced_[kind->second].insert(field->getValue<std::string>("value"));
+                        }
+                    }
+                }
+            }
+        }
+
+        static std::string dcheck_name_list(const std::string& drules_json) {
+            Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+            for (const auto& rule : objects_of(drules_json)) {
+                const auto checks = rule->getArray("dchecks");
+                for (std::size_t i = 0; checks && i < checks->size(); ++i) {
+                    const auto check = checks->getObject(static_cast<unsigned>(i));
+                    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
+                    entry->set("id", check->getValue<std::string>("dcheckid"));
+                    entry->set("name", dcheck_name(rule->getValue<std::string>("name"), check->optValue<std::string>("type", ""),
+                                                   check->optValue<std::string>("key_", ""),
+                                                   check->optValue<std::string>("ports", "")));
+                    out->add(entry);
+                }
+            }
+            return to_json(out);
+        }
+
+        /// Appends the composite name lists to the id map; returns how many names.
+        std::size_t name_references(std::string& id_map) {
+            std::size_t count = 0;
+            auto add = [&](const std::string& key, const std::string& list) {
+                append_member(id_map, key, list);
+                count += count_in_array(list);
+            };
+            add("dchecks", dchecks_.empty() ? "[]" : dchecks_);
+            const auto ids = [this](const std::string& kind) {
+                const auto& set = referenced_[kind];
+                return std::vector<std::string>(set.begin(), set.end());
+            };
+            auto named = [&](const std::string& key, const std::string& kind, const Request& request, bool any) {
+                add(key, any ? composite_name_list(kind, call(request)) : "[]");
+            };
+            named("triggers", "triggers", name_triggers(ids("triggers")), !ids("triggers").empty());
+            named("items", "items", name_items(ids("items"), false), !ids("items").empty());
+            named("item_prototypes", "items", name_items(ids("item_prototypes"), true), !ids("item_prototypes").empty());
+            named("graphs", "graphs", name_graphs(ids("graphs"), false), !ids("graphs").empty());
+            named("graph_prototypes", "graphs", name_graphs(ids("graph_prototypes"), true), !ids("graph_prototypes").empty());
+            return count;
+        }
+
+        static std::vector<Poco::JSON::Object::Ptr> objects_of(const std::string& list_json) {
+            std::vector<Poco::JSON::Object::Ptr> out;
+            const auto value = Poco::JSON::Parser().parse(list_json);
+            if (value.type() != typeid(Poco::JSON::Array::Ptr)) return out;
+            for (const auto& element : *value.extract<Poco::JSON::Array::Ptr>())
+                if (element.type() == typeid(Poco::JSON::Object::Ptr)) out.push_back(element.extract<Poco::JSON::Object::Ptr>());
+            return out;
         }
 
         /// The template export split into `concurrency` chunks sent at once, merged in chunk order.
@@ -182,14 +295,14 @@ private:
             const auto chunks = split(ids_["templates"], concurrency_);
             if (chunks.size() <= 1) {
                 // One chunk, or no templates at all: the server's own document, byte for byte.
-                const std::string document = call(zabbix_backup::export_templates(ids_["templates"]));
+                const std::string document = call(zabbix_format::export_templates(ids_["templates"]));
                 const std::size_t count = count_in_export(document, "templates");
                 save(files::templates, document, count);
                 return count;
             }
             std::vector<std::future<std::string>> pending;
             for (const auto& chunk : chunks) {
-                const Request request = zabbix_backup::export_templates(chunk);
+                const Request request = zabbix_format::export_templates(chunk);
                 pending.push_back(std::async(std::launch::async, [this, request] { return call(request); }));
             }
             // In flight calls cannot be aborted; on Ctrl-C wait for them (at most one chunk's time)
@@ -228,6 +341,9 @@ private:
         std::size_t concurrency_;
         zabbix::Client client_;
         std::map<std::string, std::vector<std::string>> ids_;
+        std::map<std::string, std::set<std::string>> referenced_;  // kind -> ids actions and dashboards name
+        std::string last_get_;  // the last *.get answer saved
+        std::string dchecks_;   // the discovery checks' composite names
         std::uint64_t step_ = 0;
     };
 };

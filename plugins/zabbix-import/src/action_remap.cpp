@@ -27,9 +27,6 @@ constexpr int condition_suppressed = 16;
 constexpr int condition_tag_value = 26;
 constexpr int evaltype_expression = 3;
 
-/// Maps one id of a kind; returns the id to write.
-using Remap = std::function<std::string(const std::string& kind, const std::string& id)>;
-
 int int_of(const Object::Ptr& object, const std::string& key, int fallback = -1) {
     if (!object || !object->has(key)) return fallback;
     try {
@@ -168,6 +165,23 @@ Object::Ptr reduce_operation(const Object::Ptr& op, Group group, int eventsource
     return out;
 }
 
+/// The member naming an object of a name/id list, by what either tool wrote.
+std::string name_in(const Object::Ptr& object) {
+    for (const char* key : {"name", "host", "username", "alias"})
+        if (object->has(key)) return object->getValue<std::string>(key);
+    return {};
+}
+
+/// The id member: the one key ending in "id" (templateid, groupid, usrgrpid, ...; "id" in the
+/// composite name lists).
+std::string id_in(const Object::Ptr& object) {
+    for (const auto& key : object->getNames())
+        if (key.size() >= 2 && key.compare(key.size() - 2, 2, "id") == 0) return object->getValue<std::string>(key);
+    return {};
+}
+
+}  // namespace
+
 Object::Ptr reduce_action(const Object::Ptr& action, const Remap& remap) {
     const int eventsource = int_of(action, "eventsource");
     Object::Ptr out = new Object;
@@ -191,34 +205,36 @@ Object::Ptr reduce_action(const Object::Ptr& action, const Remap& remap) {
     return out;
 }
 
-/// The member naming an object of a name/id list, by what either tool wrote.
-std::string name_in(const Object::Ptr& object) {
-    for (const char* key : {"name", "host", "username", "alias"})
-        if (object->has(key)) return object->getValue<std::string>(key);
-    return {};
-}
+void NameMap::add_list(const std::string& kind, const std::string& list_json) { add_list(kind, list_json, {}, {}); }
 
-/// The id member: the one key ending in "id" (templateid, groupid, usrgrpid, ...).
-std::string id_in(const Object::Ptr& object) {
-    for (const auto& key : object->getNames())
-        if (key.size() > 2 && key.compare(key.size() - 2, 2, "id") == 0) return object->getValue<std::string>(key);
-    return {};
-}
-
-}  // namespace
-
-void NameMap::add_list(const std::string& kind, const std::string& list_json) {
+void NameMap::add_list(const std::string& kind, const std::string& list_json, const std::string& id_field,
+                       const std::string& name_field) {
     const auto value = Poco::JSON::Parser().parse(list_json);
     if (value.type() != typeid(Array::Ptr)) return;  // null: none
     const auto list = value.extract<Array::Ptr>();
     for (std::size_t i = 0; i < list->size(); ++i) {
         const auto object = list->getObject(static_cast<unsigned>(i));
         if (!object) continue;
-        const auto id = id_in(object), name = name_in(object);
-        if (id.empty() || name.empty()) continue;
-        names_[kind][id] = name;
-        ids_[kind][name] = id;
+        const auto id = id_field.empty() ? id_in(object) : object->optValue<std::string>(id_field, "");
+        const auto name = name_field.empty() ? name_in(object) : object->optValue<std::string>(name_field, "");
+        if (!id.empty() && !name.empty()) add(kind, id, name);
     }
+}
+
+void NameMap::clear(const std::string& kind) {
+    names_.erase(kind);
+    ids_.erase(kind);
+}
+
+const std::map<std::string, std::string>& NameMap::ids(const std::string& kind) const {
+    static const std::map<std::string, std::string> none;
+    const auto found = ids_.find(kind);
+    return found == ids_.end() ? none : found->second;
+}
+
+void NameMap::add(const std::string& kind, const std::string& id, const std::string& name) {
+    names_[kind][id] = name;
+    ids_[kind][name] = id;
 }
 
 void NameMap::add_id_map(const std::string& id_map_json) {
@@ -261,7 +277,9 @@ std::string kind_label(const std::string& kind) {
         {"hosts", "host"},           {"mediatypes", "media type"},         {"usergroups", "user group"},
         {"users", "user"},           {"scripts", "script"},                {"proxies", "proxy"},
         {"triggers", "trigger"},     {"drules", "discovery rule"},         {"dchecks", "discovery check"},
-        {"services", "service"}};
+        {"services", "service"},     {"slas", "SLA"},                      {"roles", "user role"},
+        {"images", "image"},         {"maps", "map"},                      {"items", "item"},
+        {"item_prototypes", "item prototype"}, {"graphs", "graph"},        {"graph_prototypes", "graph prototype"}};
     const auto found = labels.find(kind);
     return found == labels.end() ? kind : found->second;
 }

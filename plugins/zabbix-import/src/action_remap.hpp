@@ -8,6 +8,8 @@
 // strictly) are left out.
 #pragma once
 
+#include "object_shapes.hpp"
+
 #include <Poco/JSON/Object.h>
 
 #include <map>
@@ -22,6 +24,15 @@ class NameMap {
 public:
     /// Reads a name/id list: a *.get result, or a list of id_map_backup.json (either tool's).
     void add_list(const std::string& kind, const std::string& list_json);
+    /// The same, naming the members that hold the id and the name (objects read with "extend").
+    void add_list(const std::string& kind, const std::string& list_json, const std::string& id_field,
+                  const std::string& name_field);
+    /// Adds one name.
+    void add(const std::string& kind, const std::string& id, const std::string& name);
+    /// Forgets every name of a kind.
+    void clear(const std::string& kind);
+    /// Every name of a kind, with its id.
+    const std::map<std::string, std::string>& ids(const std::string& kind) const;
     /// Every list of id_map_backup.json.
     void add_id_map(const std::string& id_map_json);
 
@@ -54,6 +65,9 @@ struct RestoredAction {
     Poco::JSON::Object::Ptr fields;  ///< what action.create takes (action.update: plus actionid, minus eventsource)
     std::vector<Unmapped> unmapped;
 };
+
+/// The members of an action that action.create takes, every reference passed through `remap`.
+Poco::JSON::Object::Ptr reduce_action(const Poco::JSON::Object::Ptr& action, const Remap& remap);
 
 /// The action as action.create takes it, every id mapped from `source` names to `destination` ids.
 RestoredAction restore_action(const Poco::JSON::Object::Ptr& action, const NameMap& source, const NameMap& destination);

@@ -175,7 +175,7 @@ void ExportIndex::index() const {
         for (const auto s : d->unit_shared[u]) mine.push_back(&shared_texts[s]);
         std::sort(mine.begin(), mine.end(), [](const auto* a, const auto* b) { return *a < *b; });
         for (const auto* shared : mine) text += '\n' + *shared;
-        d->signatures.push_back(zabbix_backup::sha256_hex(text));
+        d->signatures.push_back(zabbix_format::sha256_hex(text));
     }
     derived_ = std::move(d);
 }

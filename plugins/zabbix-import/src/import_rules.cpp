@@ -58,6 +58,19 @@ std::string import_rules(const zabbix::Version& v, bool delete_missing) {
     return out + "}";
 }
 
+std::string import_rules_for(const std::string& export_key) {
+    std::string out = "{";
+    if (export_key == "maps") {
+        out += rule("images", create);
+        out += ',';
+        out += rule("maps", create | update);
+    } else {
+        out += rule(export_key == "media_types" ? "mediaTypes" : export_key, create | update);
+    }
+    out += '}';
+    return out;
+}
+
 bool has_importcompare(const zabbix::Version& destination) { return destination.at_least(5, 4); }
 
 }  // namespace concierge::zabbix_import

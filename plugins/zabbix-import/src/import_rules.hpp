@@ -18,6 +18,11 @@ namespace concierge::zabbix_import {
 /// older than 5.0, whose import this tool does not know.
 std::string import_rules(const zabbix::Version& destination, bool delete_missing);
 
+/// Rules for a document of images ("images"), maps ("maps": also the images they embed) or
+/// media types ("media_types", the earlier tool's mediatypes.json): create what is missing,
+/// update what differs.
+std::string import_rules_for(const std::string& export_key);
+
 /// Whether configuration.importcompare exists (5.4+).
 bool has_importcompare(const zabbix::Version& destination);
 

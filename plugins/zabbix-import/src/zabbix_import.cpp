@@ -1,12 +1,16 @@
 // zabbix-import: restores a zabbix-backup (or the earlier Python tool's backup directory) into a
-// Zabbix server, version-aware, writing only what differs, with actions remapped by name.
+// Zabbix server, version-aware, writing only what differs, every reference remapped by name.
 #include "action_remap.hpp"
-#include "backup_set.hpp"
+#include "change_review.hpp"
+#include "destination_names.hpp"
 #include "export_diff.hpp"
 #include "import_rules.hpp"
+#include "object_shapes.hpp"
 
+#include "backup_set.hpp"
 #include "export_merge.hpp"
 #include "export_plan.hpp"
+#include "object_kinds.hpp"
 
 #include <concierge/sdk/sdk.hpp>
 #include <concierge/zabbix/client.hpp>
@@ -16,11 +20,16 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <future>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <sys/random.h>
 
 namespace {
 
@@ -31,7 +40,11 @@ using Poco::JSON::Object;
 using sdk::Context;
 using sdk::Error;
 using sdk::ExitCode;
-namespace files = zabbix_backup::files;
+using zabbix_format::BackupSet;
+using zabbix_format::ObjectKind;
+using zabbix_format::Request;
+using zabbix_format::to_json;
+namespace files = zabbix_format::files;
 namespace json = zabbix::json;
 
 Poco::Dynamic::Var parse(const std::string& text) { return Poco::JSON::Parser().parse(text); }
@@ -45,8 +58,19 @@ Array::Ptr parse_array(const std::string& text, const std::string& what) {
     throw Error(ExitCode::RemoteError, "Zabbix answered " + what + " with something that is not a list");
 }
 
+std::vector<Object::Ptr> objects_of(const Array::Ptr& list) {
+    std::vector<Object::Ptr> out;
+    for (std::size_t i = 0; list && i < list->size(); ++i)
+        if (const auto object = list->getObject(static_cast<unsigned>(i))) out.push_back(object);
+    return out;
+}
+
+std::string text_of(const Object::Ptr& object, const std::string& key) {
+    return object && object->has(key) ? object->get(key).convert<std::string>() : std::string();
+}
+
 /// A JSON string literal.
-std::string quoted(const std::string& text) { return zabbix_backup::to_json(Poco::Dynamic::Var(text)); }
+std::string quoted(const std::string& text) { return to_json(Poco::Dynamic::Var(text)); }
 
 /// The "name" of every element of each array under zabbix_export (groups of a group export).
 std::set<std::string> group_names(std::string_view export_json) {
@@ -61,14 +85,108 @@ std::set<std::string> group_names(std::string_view export_json) {
     return names;
 }
 
+std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+/// The first few names of a list, and how many there are.
+std::string describe_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+    if (names.size() > 5) out += ", ... (" + std::to_string(names.size()) + ")";
+    return out;
+}
+
+/// Random text from the kernel's generator: passwords and PSKs that are never printed or stored.
+std::string random_text(std::size_t length, const std::string& alphabet) {
+    std::string out;
+    unsigned char byte = 0;
+    while (out.size() < length) {
+        if (::getrandom(&byte, 1, 0) != 1) throw Error(ExitCode::Failure, "the system's random generator failed");
+        // Reject the top of the range so every character is equally likely.
+        if (byte < 256 - 256 % alphabet.size()) out += alphabet[byte % alphabet.size()];
+    }
+    return out;
+}
+
 /// What one step did; a row of the run's table and of its import-steps.json artifact.
 struct Step {
+    std::string key{};
     std::string name{};
-    std::string status = "not run";  // done, dry run, failed, not run
+    std::string status = "not run";  // done, dry run, failed, skipped, not in backup, ...
     std::int64_t objects = 0, created = 0, updated = 0, unchanged = 0, not_restored = 0;
     double seconds = 0;
     std::string detail{};
 };
+
+/// One object of a *.get kind, and what the restore does with it.
+struct Planned {
+    enum class Verdict { create, update, unchanged, builtin, unrestorable, by_hand };
+    std::string name;
+    Verdict verdict = Verdict::unchanged;
+    Object::Ptr backup;     ///< as the backup has it (the source's ids)
+    Object::Ptr existing;   ///< the destination's, when it has one
+    std::vector<std::string> differing{};  ///< members of the portable forms that differ
+    std::vector<std::string> sensitive{};  ///< change classes --allow-changes must name
+    std::string why{};                     ///< unrestorable or by hand: what and why
+};
+
+/// The steps, in restore order: every kind after the kinds its objects name.
+const std::vector<std::pair<std::string, std::string>>& step_list() {
+    static const std::vector<std::pair<std::string, std::string>> steps{
+        {"hostgroups", "host groups"},
+        {"templates", "templates"},
+        {"proxies", "proxies"},
+        {"hosts", "hosts"},
+        {"globalmacros", "global macros"},
+        {"mediatypes", "media types"},
+        {"services", "services"},
+        {"slas", "SLAs"},
+        {"roles", "user roles"},
+        {"usergroups", "user groups"},
+        {"users", "users"},
+        {"scripts", "scripts"},
+        {"maintenances", "maintenance periods"},
+        {"drules", "discovery rules"},
+        {"correlations", "correlations"},
+        {"images", "images"},
+        {"iconmaps", "icon maps"},
+        {"maps", "maps"},
+        {"dashboards", "dashboards"},
+        {"trigger_actions", "trigger actions"},
+        {"discovery_actions", "discovery actions"},
+        {"autoregistration_actions", "autoregistration actions"},
+        {"internal_actions", "internal actions"}};
+    return steps;
+}
+
+/// The steps --only or --skip name: step keys, "actions" for the four action kinds.
+std::set<std::string> step_keys(const std::string& option, const std::string& text) {
+    std::set<std::string> keys;
+    std::string::size_type start = 0;
+    while (start <= text.size()) {
+        const auto end = std::min(text.find(',', start), text.size());
+        const auto key = text.substr(start, end - start);
+        start = end + 1;
+        if (key.empty()) continue;
+        if (key == "actions") {
+            for (const char* source : {"trigger_actions", "discovery_actions", "autoregistration_actions", "internal_actions"})
+                keys.insert(source);
+            continue;
+        }
+        const bool known = std::any_of(step_list().begin(), step_list().end(), [&](const auto& s) { return s.first == key; });
+        if (!known) {
+            std::vector<std::string> all;
+            for (const auto& s : step_list()) all.push_back(s.first);
+            throw Error(ExitCode::Usage, "--" + option + " names '" + key + "', which is not an object kind; the kinds are " +
+                                             joined(all) + " and actions");
+        }
+        keys.insert(key);
+    }
+    return keys;
+}
 
 class ZabbixImport final : public sdk::Action {
 public:
@@ -84,8 +202,16 @@ public:
                            .type = sdk::OptionType::Integer});
         options.push_back({.name = "dry-run",
                            .short_name = 'n',
-                           .help = "show what would change (configuration.importcompare on 5.4+) and write nothing",
+                           .help = "list per object kind what would be created, updated or left alone, and why; write nothing",
                            .type = sdk::OptionType::Flag});
+        options.push_back({.name = "only",
+                           .help = "restore only these object kinds (comma-separated: hostgroups, templates, users, actions, ...)",
+                           .env = "ZBX_IMPORT_ONLY"});
+        options.push_back({.name = "skip", .help = "restore everything but these object kinds (comma-separated)", .env = "ZBX_IMPORT_SKIP"});
+        options.push_back({.name = "allow-changes",
+                           .help = "into a destination with a configuration of its own, allow these changes (comma-separated: "
+                                   "mediatypes, commands, permissions, actions, or all); see the dry run",
+                           .env = "ZBX_IMPORT_ALLOW_CHANGES"});
         options.push_back({.name = "delete-missing",
                            .help = "also delete from each imported template and host what the backup lacks (items, "
                                    "triggers, graphs, rules, links); the earlier tool's force-templates",
@@ -102,17 +228,26 @@ public:
                            .type = sdk::OptionType::Duration,
                            .default_value = "30m",
                            .env = "ZBX_IMPORT_TIMEOUT"});
+        options.push_back({.name = "max-file-size",
+                           .help = "the largest backup file read, in MiB",
+                           .type = sdk::OptionType::Integer,
+                           .default_value = "1024",
+                           .env = "ZBX_IMPORT_MAX_FILE_MIB"});
         return options;
     }
 
     std::string description() const override {
-        return "Restores a backup into a Zabbix server in the order host groups (and template groups), templates, "
-               "hosts, media types, actions. Only what differs from the destination is imported: templates and "
-               "hosts are compared with an export of the destination, media types and actions by name. Actions "
-               "have every id remapped by name; one whose user group, media type or other reference does not exist "
-               "at the destination is not written and is listed (exit 13). Nothing is deleted unless "
-               "--delete-missing. Every file is checked (and its sha256 against manifest.json) before anything is "
-               "sent. Rerunning after a failure completes the restore without duplicates.";
+        return "Restores a backup into a Zabbix server, dependencies first: host groups, templates, proxies, hosts, "
+               "global macros, media types, services, SLAs, user roles, user groups, users, scripts, maintenance "
+               "periods, discovery rules, correlations, images, icon maps, maps, dashboards, then the actions of all "
+               "four event sources. Only what differs is written: templates, hosts, images and maps are compared with "
+               "an export of the destination, everything else by name, every reference (user group, script, trigger, "
+               "item, ...) mapped by name. What cannot be restored (an action naming a user group neither the backup nor "
+               "the destination has) is listed by name (exit 13). Users get a random password and proxies a random "
+               "PSK, listed as to be set by hand; secret macros are never written. Into a destination with a "
+               "configuration of its own, changes to media types, commands, permissions and actions' operations "
+               "are refused (exit 10) unless --allow-changes names them. Nothing is deleted unless --delete-missing. "
+               "Every file is checked (and its sha256 against manifest.json) before anything is sent.";
     }
 
     void run(Context& ctx) override {
@@ -120,13 +255,25 @@ public:
         if (concurrency < 1 || concurrency > 64) throw Error(ExitCode::Usage, "--concurrency must be between 1 and 64");
         const auto timeout = *ctx.get_duration("import-timeout");
         if (timeout.count() <= 0) throw Error(ExitCode::Usage, "--import-timeout must be positive");
+        const auto max_mib = *ctx.get_int("max-file-size");
+        if (max_mib < 1 || max_mib > (1 << 20)) throw Error(ExitCode::Usage, "--max-file-size must be between 1 and 1048576 MiB");
+        const auto max_bytes = static_cast<std::uint64_t>(max_mib) << 20;
         // Everything is read and checked before the destination is touched.
         auto backup = ctx.option("from-run") ? BackupSet::from_run(ctx, *ctx.get_int("from-run"))
-                                             : BackupSet::from_directory(ctx.get("config-dir", "zabbix-backup"));
+                                             : BackupSet::from_directory(ctx.get("config-dir", "zabbix-backup"), max_bytes);
         Import(ctx, backup, static_cast<std::size_t>(concurrency), timeout).run();
     }
 
 private:
+    /// A kind restored through configuration.import: its units compared with an export of the destination.
+    struct ExportUnits {
+        std::string key, name_member;  ///< the export's list and the member naming a unit
+        std::string get_method, id_field;
+        std::function<Request(const std::vector<std::string>&)> export_request;
+        std::string rules;
+        bool concurrent = false;
+    };
+
     class Import {
     public:
         Import(Context& ctx, BackupSet& backup, std::size_t concurrency, std::chrono::milliseconds timeout)
@@ -140,18 +287,22 @@ private:
               hosts_("hosts", "host") {
             templates_.add(backup_.file(files::templates));
             hosts_.add(backup_.file(files::hosts));
-            for (const char* name : {files::reg_actions, files::trigger_actions}) {
-                const auto list = parse_array(backup_.file(name), name);
-                for (std::size_t i = 0; i < list->size(); ++i)
-                    if (const auto action = list->getObject(static_cast<unsigned>(i))) actions_.push_back(action);
+            read_source_names();
+            if (ctx.option("only") && ctx.option("skip")) throw Error(ExitCode::Usage, "give --only or --skip, not both");
+            const auto only = ctx.option("only") ? step_keys("only", *ctx.option("only")) : std::set<std::string>{};
+            const auto skip = ctx.option("skip") ? step_keys("skip", *ctx.option("skip")) : std::set<std::string>{};
+            for (const auto& [key, name] : step_list()) {
+                steps_.push_back({key, name});
+                if ((!only.empty() && !only.count(key)) || skip.count(key)) steps_.back().status = "skipped";
             }
-            try {
-                source_names_.add_id_map(backup_.file(files::id_map));
-                source_names_.add_list("mediatypes", backup_.file(files::mediatypes));
-            } catch (const Poco::Exception& e) {
-                throw Error(ExitCode::InvalidInput, "the id map of " + backup_.origin() + " cannot be read: " + e.displayText());
+            const auto allowed = ctx.option("allow-changes");
+            for (const auto& name : allowed ? split_list(*allowed) : std::vector<std::string>{}) {
+                const auto& classes = change_classes();
+                if (name != "all" && std::find(classes.begin(), classes.end(), name) == classes.end())
+                    throw Error(ExitCode::Usage, "--allow-changes names '" + name + "'; it takes " + joined(classes) + " or all");
+                if (name == "all") allowed_.insert(classes.begin(), classes.end());
+                else allowed_.insert(name);
             }
-            steps_ = {{"host groups"}, {"templates"}, {"hosts"}, {"media types"}, {"actions"}};
         }
 
         void run() {
@@ -168,13 +319,15 @@ private:
             ctx_.debug("Zabbix " + version.text + " at " + client_->settings().url);
             if (dry_run_ && !has_importcompare(version))
                 ctx_.warn("Zabbix " + version.text + " has no configuration.importcompare: the dry run lists what differs, not how");
+            kinds_ = zabbix_format::object_kinds(version);
+            kinds_.push_back({"mediatypes", files::mediatypes, "media type", "mediatype", "mediatypeid", "name",
+                              zabbix_format::get_mediatypes(version)});
+            destination_ = std::make_unique<DestinationNames>(*client_, kinds_);
+            mark_unavailable(version);
 
+            review();
             try {
-                run_step(0, [this](Step& s) { host_groups(s); });
-                run_step(1, [this](Step& s) { templates(s); });
-                run_step(2, [this](Step& s) { hosts(s); });
-                run_step(3, [this](Step& s) { mediatypes(s); });
-                run_step(4, [this](Step& s) { actions(s); });
+                for (std::size_t i = 0; i < steps_.size(); ++i) run_step(i);
             } catch (...) {
                 report();
                 throw;
@@ -182,29 +335,136 @@ private:
             client_->logout();
             report();
             summarise(version.text);
-            if (!unrestored_.empty()) {
-                std::string list;
-                for (const auto& line : unrestored_) list += (list.empty() ? "" : "; ") + line;
-                throw Error(ExitCode::Partial, std::to_string(unrestored_.size()) + " action(s) not restored: " + list +
-                                                   "; create what they name at the destination and rerun");
-            }
+            if (!unrestored_.empty())
+                throw Error(ExitCode::Partial, std::to_string(unrestored_.size()) + " object(s) not restored: " +
+                                                   joined(unrestored_, "; ") +
+                                                   "; create what they name at the destination (or restore it too) and rerun");
         }
 
     private:
-        template <class F>
-        void run_step(std::size_t index, F&& body) {
-            ctx_.check_cancelled();
+        static std::vector<std::string> split_list(const std::string& text) {
+            std::vector<std::string> out;
+            std::string::size_type start = 0;
+            while (start <= text.size()) {
+                const auto end = std::min(text.find(',', start), text.size());
+                if (end > start) out.push_back(text.substr(start, end - start));
+                start = end + 1;
+            }
+            return out;
+        }
+
+        void read_source_names() {
+            try {
+                source_names_.add_id_map(backup_.file(files::id_map));
+                if (!backup_.mediatypes_exported()) source_names_.add_list("mediatypes", backup_.file(files::mediatypes));
+                // Each kind's own file names its objects best (the id map has only some kinds).
+                // Older servers name users by "alias" and proxies by "host".
+                for (const auto& kind : zabbix_format::object_kinds(zabbix::Version{99, 0, 0, "99.0"}))
+                    if (backup_.has(kind.file))
+                        for (const std::string& name_field : {kind.name_field, std::string(kind.key == "users" ? "alias" : "host")})
+                            source_names_.add_list(kind.key, backup_.file(kind.file), kind.id_field, name_field);
+                // Search keys of the composite names (descriptions, item keys, graph names).
+                const auto map = parse(backup_.file(files::id_map)).extract<Object::Ptr>();
+                for (const auto& kind : map->getNames()) {
+                    if (!DestinationNames::composite(kind)) continue;
+                    for (const auto& entry : objects_of(map->getArray(kind)))
+                        if (entry->has("key")) composite_keys_[kind][text_of(entry, "name")] = text_of(entry, "key");
+                }
+            } catch (const Poco::Exception& e) {
+                throw Error(ExitCode::InvalidInput, "the id map of " + backup_.origin() + " cannot be read: " + e.displayText());
+            }
+        }
+
+        /// Steps whose kind the backup or the destination lacks say so instead of running.
+        void mark_unavailable(const zabbix::Version& version) {
+            for (auto& step : steps_) {
+                if (step.status != "not run" || step.key == "hostgroups" || step.key == "templates" || step.key == "hosts")
+                    continue;
+                if (step.key == "images" || step.key == "maps") {
+                    if (!backup_.has(step.key == "images" ? files::images : files::maps)) step.status = "not in backup";
+                } else if (const auto* kind = find(step.key); !kind) {
+                    step.status = "not in Zabbix " + version.text;
+                } else if (!backup_.has(kind->file)) {
+                    step.status = "not in backup";
+                }
+            }
+        }
+
+        const ObjectKind* find(const std::string& key) const { return zabbix_format::find_kind(kinds_, key); }
+        /// Whether this run restores a kind: it is neither skipped nor missing, whether or not its step ran yet.
+        bool selected(const std::string& key) const {
+            for (const auto& step : steps_)
+                if (step.key == key) return step.status == "not run" || step.status == "done" || step.status == "dry run";
+            return false;
+        }
+
+        // ---- review: the sensitive changes, refused before anything is written ----
+
+        /// A destination that holds nothing the backup does not (every host and user there is in the
+        /// backup, or is a fresh install's) is being rebuilt from it: nothing of its own can be subverted.
+        bool destination_is_new() {
+            const auto& names = destination_->with({"hosts", "users"});
+            for (const auto& [host, id] : names.ids("hosts"))
+                if (host != "Zabbix server" && !source_names_.id_of("hosts", host)) return false;
+            for (const auto& [user, id] : names.ids("users"))
+                if (user != "Admin" && user != "guest" && !source_names_.id_of("users", user)) return false;
+            return true;
+        }
+
+        void review() {
+            if (destination_is_new()) {
+                ctx_.debug("the destination holds nothing the backup does not: every change is allowed");
+                return;
+            }
+            std::map<std::string, std::vector<std::string>> refused;  // change class -> objects
+            for (const auto& step : steps_) {
+                if (step.status != "not run") continue;
+                if (step.key == "mediatypes" && backup_.mediatypes_exported()) {
+                    for (const auto& name : differing_existing_units(media_export_units()))
+                        if (!allowed_.count(allow::mediatypes)) refused[allow::mediatypes].push_back("media type '" + name + "'");
+                    continue;
+                }
+                const auto* kind = find(step.key);
+                if (!kind) continue;
+                for (const auto& planned : plan(*kind))
+                    for (const auto& change : planned.sensitive)
+                        if (!allowed_.count(change)) refused[change].push_back(kind->label + " '" + planned.name + "'");
+            }
+            if (refused.empty()) return;
+            std::vector<std::string> parts, classes;
+            for (const auto& [change, objects] : refused) {
+                parts.push_back(change + " (" + describe_names(objects) + ")");
+                classes.push_back(change);
+            }
+            for (auto& step : steps_)
+                if (step.status == "not run") step.status = "refused";
+            report();
+            throw Error(ExitCode::Conflict, "refused: the destination has a configuration of its own and the backup would "
+                                            "change " + joined(parts, "; ") + "; check them with --dry-run, then rerun with "
+                                            "--allow-changes=" + joined(classes, ","));
+        }
+
+        // ---- the steps ----
+
+        void run_step(std::size_t index) {
             Step& step = steps_[index];
+            if (step.status != "not run") return;
+            ctx_.check_cancelled();
             ctx_.progress(index, steps_.size(), step.name);
             const auto start = std::chrono::steady_clock::now();
             try {
-                body(step);
+                if (step.key == "hostgroups") host_groups(step);
+                else if (step.key == "templates") units(step, templates_, template_units());
+                else if (step.key == "hosts") units(step, hosts_, host_units());
+                else if (step.key == "images" || step.key == "maps") export_kind(step);
+                else if (step.key == "mediatypes" && backup_.mediatypes_exported()) media_export(step);
+                else restore_kind(step, *find(step.key));
                 step.status = dry_run_ ? "dry run" : "done";
             } catch (const Error& e) {
                 step.status = e.code() == ExitCode::Interrupted ? "interrupted" : "failed";
                 step.detail = e.what();
                 step.seconds = seconds_since(start);
-                // Name the step in the one-line error; what came before it stays imported.
+                // Name the step in the one-line error; what came before it stays restored.
                 throw Error(e.code(), step.name + ": " + e.what() +
                                           (index > 0 ? " (the steps before it are done; a rerun skips what is already there)" : ""));
             } catch (const std::exception& e) {
@@ -221,13 +481,13 @@ private:
             return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
 
-        std::string import_params(const std::string& document) const {
-            return R"({"format":"json","rules":)" + rules_ + R"(,"source":)" + quoted(document) + "}";
+        std::string import_params(const std::string& document, const std::string& rules) const {
+            return R"({"format":"json","rules":)" + rules + R"(,"source":)" + quoted(document) + "}";
         }
 
         /// configuration.import (or importcompare on a dry run) of each document, `concurrency_` at a time.
         /// Returns importcompare's answers on a dry run.
-        std::vector<std::string> import_documents(const std::vector<std::string>& documents) {
+        std::vector<std::string> import_documents(const std::vector<std::string>& documents, const std::string& rules) {
             const std::string method = dry_run_ ? "configuration.importcompare" : "configuration.import";
             if (dry_run_ && !has_importcompare(client_->version())) return {};
             std::vector<std::string> answers(documents.size());
@@ -235,12 +495,13 @@ private:
                 const std::size_t batch_end = std::min(documents.size(), next + concurrency_);
                 std::vector<std::future<std::string>> pending;
                 for (std::size_t i = next; i < batch_end; ++i)
-                    pending.push_back(std::async(std::launch::async, [this, &method, &documents, i] {
-                        return client_->call(method, import_params(documents[i]), import_timeout_);
+                    pending.push_back(std::async(std::launch::async, [this, &method, &documents, &rules, i] {
+                        return client_->call(method, import_params(documents[i], rules), import_timeout_);
                     }));
                 collect(pending, answers, next);
                 next = batch_end;
             }
+            ++writes_;
             return answers;
         }
 
@@ -259,13 +520,13 @@ private:
         }
 
         /// The destination's configuration.export of these ids, split into concurrent chunks.
-        std::vector<std::string> export_destination(const std::vector<std::string>& ids, bool templates) {
+        std::vector<std::string> export_destination(const std::vector<std::string>& ids, const ExportUnits& spec) {
             std::vector<std::string> documents;
             if (ids.empty()) return documents;
-            const auto chunks = zabbix_backup::split(ids, templates ? concurrency_ : 1);
+            const auto chunks = zabbix_format::split(ids, spec.concurrent ? concurrency_ : 1);
             std::vector<std::future<std::string>> pending;
             for (const auto& chunk : chunks) {
-                const auto request = templates ? zabbix_backup::export_templates(chunk) : zabbix_backup::export_hosts(chunk);
+                const auto request = spec.export_request(chunk);
                 pending.push_back(std::async(std::launch::async, [this, request] {
                     return client_->call(request.method, request.params, import_timeout_);
                 }));
@@ -277,8 +538,8 @@ private:
 
         std::vector<std::string> ids_from(const std::string& method, const std::string& id_field) {
             std::vector<std::string> ids;
-            const auto list = parse_array(client_->call(method, R"({"output":[")" + id_field + R"("]})"), method);
-            for (std::size_t i = 0; i < list->size(); ++i) ids.push_back(list->getObject(static_cast<unsigned>(i))->getValue<std::string>(id_field));
+            for (const auto& object : objects_of(parse_array(client_->call(method, R"({"output":[")" + id_field + R"("]})"), method)))
+                ids.push_back(text_of(object, id_field));
             return ids;
         }
 
@@ -289,8 +550,8 @@ private:
             const bool split_groups = client_->version().at_least(6, 2);
             for (const char* method : {"hostgroup.get", "templategroup.get"}) {
                 if (std::string(method) == "templategroup.get" && !split_groups) continue;
-                const auto list = parse_array(client_->call(method, R"({"output":["name"]})"), method);
-                for (std::size_t i = 0; i < list->size(); ++i) present.insert(list->getObject(static_cast<unsigned>(i))->getValue<std::string>("name"));
+                for (const auto& group : objects_of(parse_array(client_->call(method, R"({"output":["name"]})"), method)))
+                    present.insert(text_of(group, "name"));
             }
             step.objects = static_cast<std::int64_t>(wanted.size());
             std::vector<std::string> missing;
@@ -298,44 +559,95 @@ private:
                 if (!present.count(name)) missing.push_back(name);
             step.unchanged = step.objects - static_cast<std::int64_t>(missing.size());
             if (missing.empty()) return;
-            import_documents({document});
+            import_documents({document}, rules_);
             step.created = static_cast<std::int64_t>(missing.size());
             step.detail = describe_names(missing);
+            invalidate("hostgroups");
+            invalidate("templategroups");
         }
 
-        static std::string describe_names(const std::vector<std::string>& names) {
-            std::string out;
-            for (std::size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
-            if (names.size() > 5) out += ", ... (" + std::to_string(names.size()) + ")";
-            return out;
+        ExportUnits template_units() const {
+            return {"templates", "template", "template.get", "templateid",
+                    [](const auto& ids) { return zabbix_format::export_templates(ids); }, rules_, true};
+        }
+        ExportUnits host_units() const {
+            return {"hosts", "host", "host.get", "hostid", [](const auto& ids) { return zabbix_format::export_hosts(ids); },
+                    rules_, false};
+        }
+        static ExportUnits media_export_units() {
+            return {"media_types", "name", "mediatype.get", "mediatypeid",
+                    [](const auto& ids) {
+                        return Request{"configuration.export",
+                                       R"({"format":"json","options":{"mediaTypes":)" + zabbix_format::json_string_array(ids) + "}}"};
+                    },
+                    import_rules_for("media_types"), false};
         }
 
-        /// Templates or hosts: export the destination's, import the backup's units that differ.
-        void units(Step& step, ExportIndex& backup_units, bool templates) {
-            const auto ids = templates ? ids_from("template.get", "templateid") : ids_from("host.get", "hostid");
-            const auto exported = export_destination(ids, templates);
-            ExportIndex destination(templates ? "templates" : "hosts", templates ? "template" : "host");
+        /// The units of `backup_units` that differ from the destination's, read by one export of it.
+        std::vector<std::size_t> differing_units(const ExportIndex& backup_units, const ExportUnits& spec,
+                                                 std::set<std::string>& present) {
+            const auto exported = export_destination(ids_from(spec.get_method, spec.id_field), spec);
+            ExportIndex destination(spec.key, spec.name_member);
             for (const auto& document : exported) destination.add(document);
-            const auto changed = backup_units.differing(destination);
+            for (std::size_t i = 0; i < destination.size(); ++i) present.insert(destination.name(i));
+            return backup_units.differing(destination);
+        }
+
+        /// The names of the backup's units that exist at the destination and differ.
+        std::vector<std::string> differing_existing_units(const ExportUnits& spec) {
+            ExportIndex backup_units(spec.key, spec.name_member);
+            backup_units.add(backup_.file(files::mediatypes));
+            std::set<std::string> present;
+            std::vector<std::string> names;
+            for (const auto unit : differing_units(backup_units, spec, present))
+                if (present.count(backup_units.name(unit))) names.push_back(backup_units.name(unit));
+            return names;
+        }
+
+        /// Templates, hosts, images, maps, the earlier tool's media types: import the units that differ.
+        void units(Step& step, const ExportIndex& backup_units, const ExportUnits& spec) {
+            std::set<std::string> present;
+            const auto changed = differing_units(backup_units, spec, present);
             step.objects = static_cast<std::int64_t>(backup_units.size());
             std::vector<std::string> names;
-            std::set<std::string> present;
             std::int64_t created = 0, updated = 0;
-            for (std::size_t i = 0; i < destination.size(); ++i) present.insert(destination.name(i));
             for (const auto unit : changed) {
                 names.push_back(backup_units.name(unit));
                 ++(present.count(names.back()) ? updated : created);
             }
             step.unchanged = step.objects - static_cast<std::int64_t>(changed.size());
             if (changed.empty()) return;
-            const auto documents = backup_units.documents(changed, templates ? concurrency_ : 1);
-            const auto answers = import_documents(documents);
+            const auto documents = backup_units.documents(changed, spec.concurrent ? concurrency_ : 1);
+            const auto answers = import_documents(documents, spec.rules);
             step.created = created;
             step.updated = updated;
             step.detail = describe_names(names);
             if (dry_run_ && !answers.empty()) step.detail = "importcompare: " + compare_summary(answers) + "; " + step.detail;
-            if (templates) ctx_.debug("imported " + std::to_string(changed.size()) + " templates in " +
-                                      std::to_string(documents.size()) + " concurrent documents");
+            for (const char* kind : {"templates", "hosts", "hostgroups", "templategroups", "images", "maps", "mediatypes"})
+                invalidate(kind);
+            if (spec.key == "templates") backup_.release(files::templates);
+        }
+
+        void export_kind(Step& step) {
+            const bool images = step.key == "images";
+            ExportIndex backup_units(step.key, "name");
+            backup_units.add(backup_.file(images ? files::images : files::maps));
+            const ExportUnits spec{step.key,
+                                   "name",
+                                   images ? "image.get" : "map.get",
+                                   images ? "imageid" : "sysmapid",
+                                   [images](const auto& ids) {
+                                       return images ? zabbix_format::export_images(ids) : zabbix_format::export_maps(ids);
+                                   },
+                                   import_rules_for(step.key),
+                                   false};
+            units(step, backup_units, spec);
+        }
+
+        void media_export(Step& step) {
+            ExportIndex backup_units("media_types", "name");
+            backup_units.add(backup_.file(files::mediatypes));
+            units(step, backup_units, media_export_units());
         }
 
         /// Counts of importcompare's answer: {"templates":{"added":[],"updated":[],"removed":[]},...}.
@@ -357,97 +669,264 @@ private:
             return out.empty() ? "no change" : out;
         }
 
-        void templates(Step& step) {
-            units(step, templates_, true);
-            backup_.release(files::templates);
-        }
-        void hosts(Step& step) { units(step, hosts_, false); }
+        // ---- kinds restored by name through their own API ----
 
-        void mediatypes(Step& step) {
-            std::map<std::string, Object::Ptr> present;
-            const auto existing = parse_array(client_->call("mediatype.get", zabbix_backup::get_mediatypes(client_->version()).params),
-                                              "mediatype.get");
-            for (std::size_t i = 0; i < existing->size(); ++i) {
-                const auto mediatype = existing->getObject(static_cast<unsigned>(i));
-                present[mediatype->getValue<std::string>("name")] = mediatype;
-            }
-            const auto wanted = parse_array(backup_.file(files::mediatypes), files::mediatypes);
-            step.objects = static_cast<std::int64_t>(wanted->size());
-            std::vector<std::string> written;
-            for (std::size_t i = 0; i < wanted->size(); ++i) {
-                ctx_.check_cancelled();
-                auto fields = restorable_mediatype(wanted->getObject(static_cast<unsigned>(i)));
-                const auto name = fields->getValue<std::string>("name");
-                const auto found = present.find(name);
-                if (found != present.end() &&
-                    zabbix_backup::to_json(restorable_mediatype(found->second)) == zabbix_backup::to_json(fields)) {
-                    ++step.unchanged;
-                    continue;
-                }
-                written.push_back(name);
-                if (found == present.end()) {
-                    ++step.created;
-                    if (!dry_run_) client_->call("mediatype.create", zabbix_backup::to_json(fields));
-                } else {
-                    ++step.updated;
-                    fields->set("mediatypeid", found->second->getValue<std::string>("mediatypeid"));
-                    if (!dry_run_) client_->call("mediatype.update", zabbix_backup::to_json(fields));
-                }
-            }
-            step.detail = describe_names(written);
+        void invalidate(const std::string& kind) {
+            destination_->invalidate(kind);
+            ++writes_;
         }
 
-        void actions(Step& step) {
-            NameMap destination;
-            for (const auto& list : zabbix_backup::id_map_lists(client_->version())) {
-                ctx_.check_cancelled();
-                destination.add_list(list.key, client_->call(list.request.method, list.request.params));
-            }
-            // A dry run created nothing: what the earlier steps would create counts as there.
-            if (dry_run_)
-                for (const char* kind : {"hostgroups", "templates", "hosts", "mediatypes"}) destination.assume(kind, source_names_, "0");
-            std::map<std::string, Object::Ptr> present;
-            for (const int source : {0, 2}) {
-                const auto list = parse_array(client_->call("action.get", zabbix_backup::get_actions(client_->version(), source).params),
-                                              "action.get");
-                for (std::size_t i = 0; i < list->size(); ++i) {
-                    const auto action = list->getObject(static_cast<unsigned>(i));
-                    present[action->getValue<std::string>("name")] = action;
+        /// The kinds an object's references name, and the composite names among them.
+        struct References {
+            std::set<std::string> kinds;
+            std::map<std::string, std::set<std::string>> composite;  // kind -> names or ids
+        };
+
+        /// What each object of a kind would become, compared with the destination. Cached until
+        /// the restore writes anything.
+        const std::vector<Planned>& plan(const ObjectKind& kind) {
+            auto& cached = plans_[kind.key];
+            if (cached.first == writes_ + 1) return cached.second;
+            const auto& version = client_->version();
+            const auto wanted = objects_of(parse_array(backup_.file(kind.file), kind.file));
+            const auto existing = objects_of(parse_array(client_->call(kind.get.method, kind.get.params), kind.get.method));
+
+            // Name every reference: the destination's lists, and its composite objects by id.
+            References source_refs, destination_refs;
+            for (const auto& object : wanted) collect_references(kind, object, true, source_refs);
+            for (const auto& object : existing) collect_references(kind, object, false, destination_refs);
+            std::set<std::string> needed = source_refs.kinds;
+            needed.insert(destination_refs.kinds.begin(), destination_refs.kinds.end());
+            destination_->with(needed);
+            for (const auto& [composite, ids] : destination_refs.composite)
+                destination_->resolve_ids(composite, {ids.begin(), ids.end()});
+            resolve_composites(source_refs);
+
+            std::map<std::string, Object::Ptr> by_name;
+            for (const auto& object : existing) by_name[text_of(object, kind.name_field)] = object;
+            std::vector<Planned> out;
+            for (const auto& object : wanted) out.push_back(plan_one(kind, version, object, by_name));
+            cached = {writes_ + 1, std::move(out)};
+            return cached.second;
+        }
+
+        /// Records the kinds `object`'s references name; composite ones by the backup's name for
+        /// an object of the backup, by id for one of the destination.
+        void collect_references(const ObjectKind& kind, const Object::Ptr& object, bool from_backup, References& refs) const {
+            restorable(kind, client_->version(), object, [&](const std::string& ref_kind, const std::string& id) {
+                refs.kinds.insert(ref_kind);
+                if (DestinationNames::composite(ref_kind)) {
+                    const std::string* name = from_backup ? source_names_.name_of(ref_kind, id) : &id;
+                    if (name) refs.composite[ref_kind].insert(*name);
                 }
+                return id;
+            });
+        }
+
+        /// Finds the destination's triggers, items and graphs the backup's objects name.
+        void resolve_composites(const References& source_refs) {
+            for (const auto& [kind, names] : source_refs.composite) {
+                std::set<std::string> keys;
+                for (const auto& name : names) {
+                    const auto found = composite_keys_[kind].find(name);
+                    if (found != composite_keys_[kind].end()) keys.insert(found->second);
+                }
+                destination_->resolve_keys(kind, {keys.begin(), keys.end()});
             }
-            step.objects = static_cast<std::int64_t>(actions_.size());
-            std::vector<std::string> written;
-            for (const auto& action : actions_) {
+        }
+
+        /// Whether this run creates an object of `kind` named `name` before it is needed.
+        bool restores(const std::string& kind, const std::string& name) const {
+            if (!source_names_.id_of(kind, name)) return false;
+            if (kind == "templategroups") return selected("hostgroups");
+            if (kind == "triggers" || kind == "items" || kind == "graphs" || kind == "item_prototypes" || kind == "graph_prototypes")
+                return selected("templates") || selected("hosts");
+            if (kind == "dchecks") return selected("drules");
+            return selected(kind);
+        }
+
+        Planned plan_one(const ObjectKind& kind, const zabbix::Version& version, const Object::Ptr& object,
+                         const std::map<std::string, Object::Ptr>& existing) {
+            Planned planned{.name = text_of(object, kind.name_field), .backup = object, .existing = nullptr};
+            if (is_builtin(kind, planned.name)) {
+                planned.verdict = Planned::Verdict::builtin;
+                return planned;
+            }
+            std::vector<std::string> problems;
+            auto problem = [&problems](const std::string& text) {
+                if (std::find(problems.begin(), problems.end(), text) == problems.end()) problems.push_back(text);
+            };
+            const auto portable = restorable(kind, version, object, [&](const std::string& ref_kind, const std::string& id) {
+                const std::string* name = source_names_.name_of(ref_kind, id);
+                if (!name) {
+                    problem(kind_label(ref_kind) + " id " + id + " (the backup has no name for it)");
+                    return "?" + id;
+                }
+                if (!destination_->names().id_of(ref_kind, *name) && !restores(ref_kind, *name) && *name != planned.name)
+                    problem(kind_label(ref_kind) + " '" + *name + "' (neither the backup nor the destination has it)");
+                return *name;
+            });
+            if (!problems.empty()) {
+                planned.verdict = Planned::Verdict::unrestorable;
+                planned.why = "names " + joined(problems);
+                return planned;
+            }
+            const auto found = existing.find(planned.name);
+            planned.existing = found == existing.end() ? nullptr : found->second;
+            // Secret values cannot be read: never written, set by hand where the destination lacks them.
+            if (kind.key == "globalmacros" && text_of(object, "type") == "1" && !planned.existing) {
+                planned.verdict = Planned::Verdict::by_hand;
+                planned.why = "secret value must be re-entered";
+                return planned;
+            }
+            Object::Ptr before;
+            if (planned.existing) {
+                before = restorable(kind, version, planned.existing, [&](const std::string& ref_kind, const std::string& id) {
+                    const std::string* name = destination_->names().name_of(ref_kind, id);
+                    return name ? *name : "#" + id;
+                });
+                planned.differing = differing_members(portable, before);
+                if (kind.key == "globalmacros" && text_of(object, "type") == "1")
+                    planned.differing.erase(std::remove(planned.differing.begin(), planned.differing.end(), "value"),
+                                            planned.differing.end());
+                planned.verdict = planned.differing.empty() ? Planned::Verdict::unchanged : Planned::Verdict::update;
+            } else {
+                planned.verdict = Planned::Verdict::create;
+            }
+            if (planned.verdict != Planned::Verdict::unchanged) planned.sensitive = sensitive_changes(kind.key, portable, before);
+            return planned;
+        }
+
+        void restore_kind(Step& step, const ObjectKind& kind) {
+            const auto planned = plan(kind);  // a copy: writing invalidates the cache
+            step.objects = static_cast<std::int64_t>(planned.size());
+            std::vector<std::string> created, updated, by_hand, not_restored;
+            std::vector<const Planned*> parents_to_set;
+            for (const auto& entry : planned) {
                 ctx_.check_cancelled();
-                auto restored = restore_action(action, source_names_, destination);
-                if (!restored.unmapped.empty()) {
-                    std::string refs;
-                    for (const auto& missing : restored.unmapped) refs += (refs.empty() ? "" : ", ") + missing.describe();
-                    unrestored_.push_back("'" + restored.name + "' names " + refs);
-                    ctx_.warn("action '" + restored.name + "' not restored: it names " + refs);
+                switch (entry.verdict) {
+                    case Planned::Verdict::builtin:
+                    case Planned::Verdict::unchanged: ++step.unchanged; continue;
+                    case Planned::Verdict::unrestorable:
+                        ++step.not_restored;
+                        not_restored.push_back(entry.name);
+                        unrestored_.push_back(kind.label + " '" + entry.name + "' " + entry.why);
+                        ctx_.warn(kind.label + " '" + entry.name + "' not restored: it " + entry.why);
+                        continue;
+                    case Planned::Verdict::by_hand:
+                        ++step.not_restored;
+                        by_hand.push_back(entry.name);
+                        attention_.push_back(entry.why + ": " + kind.label + " " + entry.name);
+                        continue;
+                    case Planned::Verdict::create:
+                    case Planned::Verdict::update: break;
+                }
+                const bool create = entry.verdict == Planned::Verdict::create;
+                auto& names = create ? created : updated;
+                names.push_back(entry.name + (create ? "" : " (" + joined(entry.differing) + ")") +
+                                (entry.sensitive.empty() ? "" : " [" + joined(entry.sensitive) + "]"));
+                ++(create ? step.created : step.updated);
+                if (kind.key == "users" && create) attention_.push_back("password must be set: user " + entry.name);
+                if (kind.key == "proxies" && create && uses_psk(entry.backup))
+                    attention_.push_back("PSK must be re-entered: proxy " + entry.name);
+                if (kind.key == "services" && (create || has(entry.differing, "parents"))) parents_to_set.push_back(&entry);
+                if (dry_run_) continue;
+                if (!write(kind, entry)) {
+                    --(create ? step.created : step.updated);
+                    names.pop_back();
                     ++step.not_restored;
-                    continue;
-                }
-                const auto found = present.find(restored.name);
-                if (found != present.end() &&
-                    zabbix_backup::to_json(comparable_action(found->second)) == zabbix_backup::to_json(restored.fields)) {
-                    ++step.unchanged;
-                    continue;
-                }
-                written.push_back(restored.name);
-                if (found == present.end()) {
-                    ++step.created;
-                    if (!dry_run_) client_->call("action.create", zabbix_backup::to_json(restored.fields));
-                } else {
-                    ++step.updated;
-                    restored.fields->remove("eventsource");  // cannot change
-                    restored.fields->set("actionid", found->second->getValue<std::string>("actionid"));
-                    if (!dry_run_) client_->call("action.update", zabbix_backup::to_json(restored.fields));
+                    not_restored.push_back(entry.name);
                 }
             }
-            step.detail = describe_names(written);
-            if (step.not_restored) step.detail += (step.detail.empty() ? "" : "; ") + std::to_string(step.not_restored) + " not restored (see the run's error)";
+            if (!parents_to_set.empty() && !dry_run_) set_service_parents(kind, parents_to_set);
+            std::vector<std::string> detail;
+            if (!created.empty()) detail.push_back((dry_run_ ? "would create: " : "created: ") + describe_names(created));
+            if (!updated.empty()) detail.push_back((dry_run_ ? "would update: " : "updated: ") + describe_names(updated));
+            if (!not_restored.empty()) detail.push_back("not restored: " + describe_names(not_restored));
+            if (!by_hand.empty()) detail.push_back("must be re-entered: " + describe_names(by_hand));
+            if (kind.key == "users" && !created.empty()) detail.push_back("password must be set: " + describe_names(created));
+            step.detail = joined(detail, "; ");
         }
+
+        static bool has(const std::vector<std::string>& list, const std::string& item) {
+            return std::find(list.begin(), list.end(), item) != list.end();
+        }
+
+        static bool uses_psk(const Object::Ptr& proxy) {
+            return text_of(proxy, "tls_connect") == "2" || (std::atoi(text_of(proxy, "tls_accept").c_str()) & 2);
+        }
+
+        /// The object as the destination takes it, every reference its id there; null (and the
+        /// object listed) when a reference cannot be mapped.
+        Object::Ptr destination_form(const ObjectKind& kind, const Planned& entry) { return destination_form(kind, entry, entry.backup); }
+        Object::Ptr destination_form(const ObjectKind& kind, const Planned& entry, const Object::Ptr& object) {
+            References refs;
+            collect_references(kind, object, true, refs);
+            destination_->with(refs.kinds);
+            resolve_composites(refs);
+            std::vector<std::string> missing;
+            auto fields = restorable(kind, client_->version(), object, [&](const std::string& ref_kind, const std::string& id) {
+                const std::string* name = source_names_.name_of(ref_kind, id);
+                const std::string* mapped = name ? destination_->names().id_of(ref_kind, *name) : nullptr;
+                if (mapped) return *mapped;
+                missing.push_back(kind_label(ref_kind) + " '" + (name ? *name : id) + "'");
+                return id;
+            });
+            if (missing.empty()) return fields;
+            unrestored_.push_back(kind.label + " '" + entry.name + "' names " + joined(missing) + ", which the destination lacks");
+            ctx_.warn(unrestored_.back());
+            return nullptr;
+        }
+
+        /// Creates or updates one object; false when it could not be mapped.
+        bool write(const ObjectKind& kind, const Planned& entry) {
+            // A service's parents are linked once every service exists (set_service_parents).
+            auto object = entry.backup;
+            if (kind.key == "services") {
+                object = Poco::JSON::Parser().parse(to_json(entry.backup)).extract<Object::Ptr>();
+                object->remove("parents");
+            }
+            auto fields = destination_form(kind, entry, object);
+            if (!fields) return false;
+            if (entry.verdict == Planned::Verdict::create) {
+                if (kind.key == "users")
+                    fields->set("passwd", random_text(24, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_.!%"));
+                if (kind.key == "proxies" && uses_psk(entry.backup)) {
+                    // The PSK cannot be read back; a random one keeps the proxy encrypted until it is set by hand.
+                    fields->set("tls_psk_identity", "concierge-restored-" + random_text(12, "0123456789abcdef"));
+                    fields->set("tls_psk", random_text(64, "0123456789abcdef"));
+                }
+                client_->call(kind.create(), to_json(fields));
+            } else {
+                // Only what differs, so nothing the destination keeps (a user's own role) is touched.
+                Object::Ptr update = new Object;
+                update->set(kind.id_field, text_of(entry.existing, kind.id_field));
+                for (const auto& member : entry.differing)
+                    if (fields->has(member)) update->set(member, fields->get(member));
+                if (kind.key == "scripts")
+                    for (const char* member : {"type", "scope"}) update->set(member, fields->get(member));
+                if (update->size() > 1) client_->call(kind.update(), to_json(update));
+            }
+            invalidate(kind.key);
+            return true;
+        }
+
+        /// Services name their parents, which may be created after them: linked once all exist.
+        void set_service_parents(const ObjectKind& kind, const std::vector<const Planned*>& services) {
+            for (const auto* entry : services) {
+                auto fields = destination_form(kind, *entry);
+                if (!fields) continue;
+                const std::string* id = destination_->with({"services"}).id_of("services", entry->name);
+                if (!id) continue;
+                Object::Ptr update = new Object;
+                update->set("serviceid", *id);
+                update->set("parents", fields->has("parents") ? fields->get("parents") : Poco::Dynamic::Var(Array::Ptr(new Array)));
+                client_->call("service.update", to_json(update));
+            }
+            invalidate("services");
+        }
+
+        // ---- the table and the summary ----
 
         void report() {
             sdk::Table table{{{"step", "STEP"},
@@ -467,19 +946,26 @@ private:
             ctx_.artifact("import-steps.json", ctx_.table_json(table));
         }
 
+        std::int64_t written(const std::string& key) const {
+            for (const auto& s : steps_)
+                if (s.key == key) return s.created + s.updated;
+            return 0;
+        }
+
         void summarise(const std::string& version) {
-            std::int64_t written = 0, unchanged = 0;
+            std::int64_t total = 0, unchanged = 0, actions = 0;
             for (const auto& s : steps_) {
-                written += s.created + s.updated;
+                total += s.created + s.updated;
                 unchanged += s.unchanged;
+                if (s.key.find("_actions") != std::string::npos) actions += s.created + s.updated;
             }
             std::string summary = (dry_run_ ? "dry run of " : "restored ") + backup_.origin() + " into Zabbix " + version +
-                                  ": " + std::to_string(written) + (dry_run_ ? " objects would be written" : " objects written") +
-                                  " (" + std::to_string(steps_[1].created + steps_[1].updated) + " templates, " +
-                                  std::to_string(steps_[2].created + steps_[2].updated) + " hosts, " +
-                                  std::to_string(steps_[4].created + steps_[4].updated) + " actions), " +
-                                  std::to_string(unchanged) + " unchanged";
-            if (!unrestored_.empty()) summary += ", " + std::to_string(unrestored_.size()) + " actions not restored";
+                                  ": " + std::to_string(total) + (dry_run_ ? " objects would be written" : " objects written") +
+                                  " (" + std::to_string(written("templates")) + " templates, " + std::to_string(written("hosts")) +
+                                  " hosts, " + std::to_string(written("users")) + " users, " + std::to_string(actions) +
+                                  " actions), " + std::to_string(unchanged) + " unchanged";
+            if (!unrestored_.empty()) summary += ", " + std::to_string(unrestored_.size()) + " not restored";
+            if (!attention_.empty()) summary += "; by hand: " + joined(attention_, "; ");
             ctx_.set_summary(summary);
         }
 
@@ -489,11 +975,16 @@ private:
         std::chrono::milliseconds import_timeout_;
         bool dry_run_, delete_missing_;
         ExportIndex templates_, hosts_;
-        std::vector<Object::Ptr> actions_;
         NameMap source_names_;
+        std::map<std::string, std::map<std::string, std::string>> composite_keys_;  // kind -> name -> search key
         std::vector<Step> steps_;
-        std::vector<std::string> unrestored_;
+        std::set<std::string> allowed_;
+        std::vector<ObjectKind> kinds_;
+        std::vector<std::string> unrestored_, attention_;
         std::unique_ptr<zabbix::Client> client_;
+        std::unique_ptr<DestinationNames> destination_;
+        std::map<std::string, std::pair<std::uint64_t, std::vector<Planned>>> plans_;
+        std::uint64_t writes_ = 0;
         std::string rules_;
     };
 };

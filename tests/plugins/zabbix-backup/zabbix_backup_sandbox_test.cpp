@@ -130,7 +130,7 @@ TEST_F(ZabbixBackup, FullBackupHasEveryFileItsManifestAndItsArtifacts) {
         if (name == "manifest.json") continue;
         ASSERT_TRUE(listed->has(name)) << name;
         const auto entry = listed->getObject(name);
-        EXPECT_EQ(entry->getValue<std::string>("sha256"), zabbix_backup::sha256_hex(content)) << name;
+        EXPECT_EQ(entry->getValue<std::string>("sha256"), zabbix_format::sha256_hex(content)) << name;
         EXPECT_EQ(entry->getValue<std::size_t>("size"), content.size()) << name;
     }
     const auto templates = parse(files.at("templates.json")).extract<Object::Ptr>()->getObject("zabbix_export");
@@ -229,7 +229,7 @@ void sort_graph_items(const Poco::Dynamic::Var& value) {
             if (key == "graph_items" && member.type() == typeid(Array::Ptr)) {
                 const auto items = member.extract<Array::Ptr>();
                 std::vector<std::string> texts;
-                for (const auto& item : *items) texts.push_back(zabbix_backup::to_json(item));
+                for (const auto& item : *items) texts.push_back(zabbix_format::to_json(item));
                 std::sort(texts.begin(), texts.end());
                 Array::Ptr sorted = new Array;
                 for (const auto& text : texts) sorted->add(parse(text));
@@ -252,7 +252,7 @@ std::map<std::string, std::string> by_identity(const Object::Ptr& document, cons
         Object::Ptr object = element.extract<Object::Ptr>();
         sort_graph_items(object);
         const std::string id = object->has("uuid") ? object->getValue<std::string>("uuid") : object->getValue<std::string>("name");
-        EXPECT_TRUE(objects.emplace(id, zabbix_backup::to_json(object)).second) << key << " " << id << " twice";
+        EXPECT_TRUE(objects.emplace(id, zabbix_format::to_json(object)).second) << key << " " << id << " twice";
     }
     return objects;
 }
@@ -284,7 +284,7 @@ TEST_F(ZabbixBackup, ChunkedTemplateExportEqualsOneExport) {
         std::vector<std::string>& ids;
         ~Cleanup() {
             try {
-                if (!ids.empty()) client.call("template.delete", zabbix_backup::json_string_array(ids));
+                if (!ids.empty()) client.call("template.delete", zabbix_format::json_string_array(ids));
             } catch (...) {
             }
         }
@@ -301,11 +301,11 @@ TEST_F(ZabbixBackup, ChunkedTemplateExportEqualsOneExport) {
     ASSERT_GT(ids.size(), 300u);
 
     auto single_future = std::async(std::launch::async, [&] {
-        const auto request = zabbix_backup::export_templates(ids);
+        const auto request = zabbix_format::export_templates(ids);
         return client.call(request.method, request.params);
     });
-    zabbix_backup::ExportMerger merger;
-    const auto chunks = zabbix_backup::split(ids, 4);
+    zabbix_format::ExportMerger merger;
+    const auto chunks = zabbix_format::split(ids, 4);
     ASSERT_EQ(chunks.size(), 4u);
     auto holds = [](const std::vector<std::string>& chunk, const std::string& id) {
         return std::find(chunk.begin(), chunk.end(), id) != chunk.end();
@@ -315,7 +315,7 @@ TEST_F(ZabbixBackup, ChunkedTemplateExportEqualsOneExport) {
     std::vector<std::future<std::string>> pending;
     for (const auto& chunk : chunks)
         pending.push_back(std::async(std::launch::async, [&client, chunk] {
-            const auto request = zabbix_backup::export_templates(chunk);
+            const auto request = zabbix_format::export_templates(chunk);
             return client.call(request.method, request.params);
         }));
     for (auto& future : pending) merger.add(future.get());

@@ -185,7 +185,7 @@ std::map<std::string, std::string> export_objects(const fs::path& file, const st
     if (!list) return out;
     for (const auto& element : *list) {
         const auto o = element.extract<Object::Ptr>();
-        out[o->getValue<std::string>(name_member)] = zabbix_backup::to_json(o);
+        out[o->getValue<std::string>(name_member)] = zabbix_format::to_json(o);
     }
     return out;
 }
@@ -254,7 +254,7 @@ TEST_F(ZabbixImport, RoundTripGivesTheSameBackupModuloIdsAndActionsPointAtTheRig
     // Media types: equal but for their ids.
     auto without_id = [](Object::Ptr o) {
         o->remove("mediatypeid");
-        return zabbix_backup::to_json(o);
+        return zabbix_format::to_json(o);
     };
     const auto source_media = by_name(read(source_backup / "mediatypes.json"));
     const auto dest_media = by_name(read(dest_backup / "mediatypes.json"));

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 namespace concierge::zabbix_import {
+using zabbix_format::BackupSet;
 namespace {
 
 namespace fs = std::filesystem;
@@ -136,9 +137,9 @@ TEST(BackupSetTest, MissingTruncatedOrForeignFilesAreInvalidInputNamingTheFile) 
 }
 
 std::string manifest_for(const std::map<std::string, std::string>& files) {
-    std::map<std::string, zabbix_backup::FileRecord> records;
-    for (const auto& [name, content] : files) records[name] = {zabbix_backup::sha256_hex(content), content.size(), 0};
-    return zabbix_backup::manifest_json("6.0.14", "2026-01-01T00:00:00Z", records);
+    std::map<std::string, zabbix_format::FileRecord> records;
+    for (const auto& [name, content] : files) records[name] = {zabbix_format::sha256_hex(content), content.size(), 0};
+    return zabbix_format::manifest_json("6.0.14", "2026-01-01T00:00:00Z", records);
 }
 
 TEST(BackupSetTest, ManifestIsVerifiedAndAChangedFileIsRefused) {
@@ -323,7 +324,7 @@ TEST(ActionRemap, AutoregistrationActionLosesKeysCreateRejectsAndMapsTemplatesAn
     EXPECT_FALSE(condition->has("formulaid"));
     EXPECT_FALSE(condition->has("value2"));
     const auto ops = fields->getArray("operations");
-    EXPECT_EQ(zabbix_backup::to_json(ops), R"([{"operationtype":"6","optemplate":[{"templateid":"20001"}]},)"
+    EXPECT_EQ(zabbix_format::to_json(ops), R"([{"operationtype":"6","optemplate":[{"templateid":"20001"}]},)"
                                            R"({"operationtype":"4","opgroup":[{"groupid":"130"}]}])");
 }
 
@@ -336,13 +337,13 @@ TEST(ActionRemap, TriggerActionMapsEveryReferenceAndKeepsSpecialZeroIds) {
     EXPECT_EQ(conditions->getObject(0)->getValue<std::string>("value"), "102");
     EXPECT_FALSE(conditions->getObject(1)->has("value"));  // "suppressed" takes no value
     const auto op = fields->getArray("operations")->getObject(0);
-    EXPECT_EQ(zabbix_backup::to_json(op->getObject("opmessage")), R"({"default_msg":"1","mediatypeid":"77"})");
-    EXPECT_EQ(zabbix_backup::to_json(op->getArray("opmessage_grp")), R"([{"usrgrpid":"115"}])");
-    EXPECT_EQ(zabbix_backup::to_json(op->getArray("opmessage_usr")), R"([{"userid":"1"}])");
+    EXPECT_EQ(zabbix_format::to_json(op->getObject("opmessage")), R"({"default_msg":"1","mediatypeid":"77"})");
+    EXPECT_EQ(zabbix_format::to_json(op->getArray("opmessage_grp")), R"([{"usrgrpid":"115"}])");
+    EXPECT_EQ(zabbix_format::to_json(op->getArray("opmessage_usr")), R"([{"userid":"1"}])");
     EXPECT_FALSE(op->has("actionid"));
     EXPECT_FALSE(op->has("operationid"));
     const auto recovery = fields->getArray("recovery_operations")->getObject(0);
-    EXPECT_EQ(zabbix_backup::to_json(recovery->getObject("opmessage")), R"({"default_msg":"0","message":"resolved","subject":"ok"})");
+    EXPECT_EQ(zabbix_format::to_json(recovery->getObject("opmessage")), R"({"default_msg":"0","message":"resolved","subject":"ok"})");
 }
 
 TEST(ActionRemap, WhatCannotBeMappedIsListedByName) {
@@ -366,13 +367,13 @@ TEST(ActionRemap, ADestinationActionComparesEqualToTheRestoredOne) {
     std::string at_destination = autoreg_action;
     for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{{"\"10001\"", "\"20001\""}, {"\"30\"", "\"130\""}, {"\"9\"", "\"41\""}})
         at_destination.replace(at_destination.find(from), from.size(), to);
-    EXPECT_EQ(zabbix_backup::to_json(comparable_action(object(at_destination))), zabbix_backup::to_json(restored.fields));
+    EXPECT_EQ(zabbix_format::to_json(comparable_action(object(at_destination))), zabbix_format::to_json(restored.fields));
 }
 
 TEST(MediaTypes, RestorableMediaTypeHasNoIdAndPlainMessageTemplates) {
     const auto mediatype = restorable_mediatype(object(
         R"({"mediatypeid":"40","name":"Pager","type":"1","message_templates":[{"mediatype_messageid":"5","eventsource":"0","recovery":"0","subject":"s","message":"m"}]})"));
-    EXPECT_EQ(zabbix_backup::to_json(mediatype),
+    EXPECT_EQ(zabbix_format::to_json(mediatype),
               R"({"message_templates":[{"eventsource":"0","message":"m","recovery":"0","subject":"s"}],"name":"Pager","type":"1"})");
 }
 

@@ -7,10 +7,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
-namespace concierge::zabbix_backup {
+namespace concierge::zabbix_format {
 
 /// What the manifest says about one file.
 struct FileRecord {
@@ -25,6 +26,8 @@ std::string sha256_hex(std::string_view content);
 /// holding anything else is refused rather than replaced, so a mistyped --config-dir such as
 /// a home directory is never renamed aside and removed.
 bool is_backup_file_name(const std::string& name);
+/// Those names, every one.
+const std::set<std::string>& backup_file_names();
 
 class StagingDir {
 public:
@@ -53,8 +56,8 @@ private:
     bool committed_ = false;
 };
 
-/// manifest.json: {"format":1,"zabbix_version":...,"created_at":...,"files":{name:{sha256,size,count}}}.
+/// manifest.json: {"format":2,"zabbix_version":...,"created_at":...,"files":{name:{sha256,size,count}}}.
 std::string manifest_json(const std::string& zabbix_version, const std::string& created_at,
                           const std::map<std::string, FileRecord>& records);
 
-}  // namespace concierge::zabbix_backup
+}  // namespace concierge::zabbix_format

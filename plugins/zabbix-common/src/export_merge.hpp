@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace concierge::zabbix_backup {
+namespace concierge::zabbix_format {
 
 class ExportMerger {
 public:
@@ -57,4 +57,4 @@ std::size_t count_in_array(std::string_view array_json);
 /// Compact JSON text of a Poco value, with '/' left alone as Zabbix writes it.
 std::string to_json(const Poco::Dynamic::Var& value);
 
-}  // namespace concierge::zabbix_backup
+}  // namespace concierge::zabbix_format

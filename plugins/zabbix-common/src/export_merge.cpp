@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <sstream>
 
-namespace concierge::zabbix_backup {
+namespace concierge::zabbix_format {
 namespace {
 
 namespace json = concierge::zabbix::json;
@@ -184,4 +184,4 @@ std::size_t count_in_array(std::string_view array_json) {
     }
 }
 
-}  // namespace concierge::zabbix_backup
+}  // namespace concierge::zabbix_format

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace concierge::zabbix_backup {
+namespace concierge::zabbix_format {
 
-/// The backup's file names: the earlier tool's (its last version), plus our manifest.
+/// The backup's file names: the earlier tool's (its last version), plus our manifest and format 2's exports.
 namespace files {
 inline constexpr const char* templates = "templates.json";
 inline constexpr const char* hostgroups = "hostgroups.json";
@@ -22,6 +22,9 @@ inline constexpr const char* trigger_actions = "trigger_actions.json";
 inline constexpr const char* id_map = "id_map_backup.json";
 inline constexpr const char* actions_data = "actions_data_orig.json";
 inline constexpr const char* manifest = "manifest.json";
+// Format 2: images and maps by configuration.export, and one *.get file per kind (object_kinds.hpp).
+inline constexpr const char* images = "images.json";
+inline constexpr const char* maps = "maps.json";
 }  // namespace files
 
 /// One API call: method and params as JSON text.
@@ -38,7 +41,8 @@ struct MapList {
 };
 
 /// The lists of id_map_backup.json, in file order, for this server version: templates,
-/// hostgroups, templategroups (6.2+), hosts, mediatypes, usergroups, users, scripts, proxies.
+/// hostgroups, templategroups (6.2+), hosts, mediatypes, usergroups, users, scripts, proxies, images,
+/// maps. (Format 2 adds the composite names of triggers, items, graphs and dchecks: object_kinds.hpp.)
 std::vector<MapList> id_map_lists(const zabbix::Version& version);
 
 /// configuration.export of these templates, hosts, or groups.
@@ -60,4 +64,4 @@ std::vector<std::vector<std::string>> split(const std::vector<std::string>& ids,
 /// A JSON array of strings: ["1","2"].
 std::string json_string_array(const std::vector<std::string>& values);
 
-}  // namespace concierge::zabbix_backup
+}  // namespace concierge::zabbix_format

@@ -1,6 +1,7 @@
 #include "backup_dir.hpp"
 
 #include "export_plan.hpp"
+#include "object_kinds.hpp"
 
 #include <concierge/sdk/status.hpp>
 
@@ -16,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace concierge::zabbix_backup {
+namespace concierge::zabbix_format {
 namespace fs = std::filesystem;
 namespace {
 
@@ -50,14 +51,18 @@ std::string sha256_hex(std::string_view content) {
     return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
-bool is_backup_file_name(const std::string& name) {
-    static const std::set<std::string> names{
-        files::templates, files::hostgroups, files::hosts, files::mediatypes, files::reg_actions,
-        files::trigger_actions, files::id_map, files::actions_data, files::manifest,
-        // the earlier tool's other files
-        "services.json", "proxies.json"};
-    return names.count(name) > 0;
+const std::set<std::string>& backup_file_names() {
+    static const std::set<std::string> names = [] {
+        std::set<std::string> all{files::templates, files::hostgroups, files::hosts, files::mediatypes, files::id_map,
+                                  files::actions_data, files::manifest, files::images, files::maps};
+        // Every kind of every version: a newer server's backup holds kinds an older one lacks.
+        for (const auto& kind : object_kinds(zabbix::Version{99, 0, 0, "99.0"})) all.insert(kind.file);
+        return all;
+    }();
+    return names;
 }
+
+bool is_backup_file_name(const std::string& name) { return backup_file_names().count(name) > 0; }
 
 StagingDir::StagingDir(fs::path target) {
     std::error_code error;
@@ -146,7 +151,7 @@ void StagingDir::commit() {
 
 std::string manifest_json(const std::string& zabbix_version, const std::string& created_at,
                           const std::map<std::string, FileRecord>& records) {
-    std::string out = R"({"format":1,"zabbix_version":)" + quote(zabbix_version) + R"(,"created_at":)" +
+    std::string out = R"({"format":2,"zabbix_version":)" + quote(zabbix_version) + R"(,"created_at":)" +
                       quote(created_at) + R"(,"files":{)";
     bool first = true;
     for (const auto& [name, record] : records) {
@@ -158,4 +163,4 @@ std::string manifest_json(const std::string& zabbix_version, const std::string& 
     return out + "}}";
 }
 
-}  // namespace concierge::zabbix_backup
+}  // namespace concierge::zabbix_format

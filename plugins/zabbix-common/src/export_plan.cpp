@@ -1,6 +1,6 @@
 #include "export_plan.hpp"
 
-namespace concierge::zabbix_backup {
+namespace concierge::zabbix_format {
 
 std::string json_string_array(const std::vector<std::string>& values) {
     // Ids come from the API as decimal strings; anything else would be a bug upstream, so quote
@@ -53,6 +53,9 @@ std::vector<MapList> id_map_lists(const zabbix::Version& version) {
         lists.push_back({"proxies", "proxyid", get("proxy.get", R"(["proxyid","name"])")});
     else
         lists.push_back({"proxies", "proxyid", get("proxy.get", R"(["proxyid","host"])")});
+    // Icon maps name images; dashboards name maps.
+    lists.push_back({"images", "imageid", get("image.get", R"(["imageid","name"])")});
+    lists.push_back({"maps", "sysmapid", get("map.get", R"(["sysmapid","name"])")});
     return lists;
 }
 
@@ -101,4 +104,4 @@ std::vector<std::vector<std::string>> split(const std::vector<std::string>& ids,
     return out;
 }
 
-}  // namespace concierge::zabbix_backup
+}  // namespace concierge::zabbix_format

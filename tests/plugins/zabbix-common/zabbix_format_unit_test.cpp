@@ -1,4 +1,4 @@
-// zabbix-backup's pieces without a server: the requests per Zabbix version (6.2+ and 7.0 paths
+// The backup format's pieces without a server: the requests per Zabbix version (6.2+ and 7.0 paths
 // the 6.0 sandbox cannot exercise), the template chunk split and merge, the staging directory.
 #include "backup_dir.hpp"
 #include "export_merge.hpp"
@@ -14,7 +14,7 @@
 
 #include <unistd.h>
 
-namespace concierge::zabbix_backup {
+namespace concierge::zabbix_format {
 namespace {
 
 namespace fs = std::filesystem;
@@ -37,7 +37,7 @@ const MapList& find(const std::vector<MapList>& lists, const std::string& key) {
 TEST(ExportPlan, IdMapOn60HasNoTemplateGroups) {
     const auto lists = id_map_lists(version(6, 0));
     EXPECT_EQ(keys(lists), (std::vector<std::string>{"templates", "hostgroups", "hosts", "mediatypes", "usergroups",
-                                                     "users", "scripts", "proxies"}));
+                                                     "users", "scripts", "proxies", "images", "maps"}));
     EXPECT_NE(find(lists, "users").request.params.find("\"username\""), std::string::npos);
     EXPECT_NE(find(lists, "proxies").request.params.find("\"host\""), std::string::npos);
 }
@@ -217,7 +217,7 @@ TEST_F(Staging, ManifestListsEveryFile) {
     std::map<std::string, FileRecord> records{{"a.json", {"aa", 2, 1}}, {"b.json", {"bb", 3, 0}}};
     const auto manifest = Poco::JSON::Parser().parse(manifest_json("6.0.14", "2026-01-01T00:00:00Z", records))
                               .extract<Poco::JSON::Object::Ptr>();
-    EXPECT_EQ(manifest->getValue<int>("format"), 1);
+    EXPECT_EQ(manifest->getValue<int>("format"), 2);
     EXPECT_EQ(manifest->getValue<std::string>("zabbix_version"), "6.0.14");
     EXPECT_EQ(manifest->getObject("files")->getObject("b.json")->getValue<std::string>("sha256"), "bb");
     EXPECT_EQ(manifest->getObject("files")->getObject("a.json")->getValue<int>("size"), 2);
@@ -225,4 +225,4 @@ TEST_F(Staging, ManifestListsEveryFile) {
 }
 
 }  // namespace
-}  // namespace concierge::zabbix_backup
+}  // namespace concierge::zabbix_format
