@@ -20,15 +20,25 @@ namespace {
 
 bool is_shared_key(std::string_view key) { return json::key_is(key, "triggers") || json::key_is(key, "graphs"); }
 
-/// A top-level graph's compact text with its graph items in a fixed order; any other value compact.
-std::string normalised(const std::string& key, std::string_view text) {
-    if (key != "graphs" || json::kind_of(text) != json::Kind::Object) return json::condense(text);
-    std::string out = "{";
+/// Compact text with every "graph_items" list in a fixed order, wherever it is (top-level graphs,
+/// a template's graphs, a discovery rule's graph prototypes): two items with the same sortorder
+/// come back from an export in either order. Only values holding graph items are taken apart.
+std::string normalised(std::string_view text) {
+    const auto kind = json::kind_of(text);
+    if ((kind != json::Kind::Object && kind != json::Kind::Array) || text.find("\"graph_items\"") == std::string_view::npos)
+        return json::condense(text);
+    std::string out;
+    if (kind == json::Kind::Array) {
+        out = "[";
+        for (const auto element : json::elements(text)) out += (out.size() > 1 ? "," : "") + normalised(element);
+        return out + "]";
+    }
+    out = "{";
     for (const auto& member : json::members(text)) {
         if (out.size() > 1) out += ',';
         out += json::condense('"' + std::string(member.key) + '"') + ':';
         if (!json::key_is(member.key, "graph_items") || json::kind_of(member.value) != json::Kind::Array) {
-            out += json::condense(member.value);
+            out += normalised(member.value);
             continue;
         }
         std::vector<std::string> items;
@@ -152,7 +162,7 @@ void ExportIndex::index() const {
     std::vector<std::string> shared_texts;
     shared_texts.reserve(shared_.size());
     for (std::size_t s = 0; s < shared_.size(); ++s) {
-        shared_texts.push_back(normalised(shared_[s].key, shared_[s].text));
+        shared_texts.push_back(normalised(shared_[s].text));
         for (const auto& name : named_hosts(shared_texts.back())) {
             const auto found = d->by_name.find(name);
             if (found == d->by_name.end()) continue;
@@ -162,7 +172,7 @@ void ExportIndex::index() const {
     }
     d->signatures.reserve(units_.size());
     for (std::size_t u = 0; u < units_.size(); ++u) {
-        std::string text = json::condense(units_[u].text);
+        std::string text = normalised(units_[u].text);
         // Links to other templates, and other units named by trigger expressions or dependencies.
         auto names = named_hosts(text);
         const auto links = linked_templates(text);

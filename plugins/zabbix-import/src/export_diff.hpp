@@ -1,9 +1,11 @@
 // What of a configuration.export differs from the destination, found without importing it, and
-// the import documents of just that. An export is split into units (templates, or hosts) and the
+// the import documents of just that. An export is split into units (templates, hosts, images,
+// maps or media types) and the
 // top-level triggers and graphs that span them (in 5.4+ exports every graph and every trigger on
 // several items sits at the top level, naming its templates in its expression or graph items).
 // A unit's signature is the sha256 of its compact text plus that of every top-level trigger and
-// graph naming it (graph items sorted: two with the same sortorder come back in either order), so
+// graph naming it (graph items sorted wherever they are, graph prototypes too: two with the same
+// sortorder come back in either order), so
 // an unchanged template of the destination is recognised from one export of the destination,
 // at a fraction of what an import or importcompare of it costs. Works on the text with
 // json_scan: a 14.5 MB export is never turned into a tree.

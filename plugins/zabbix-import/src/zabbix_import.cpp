@@ -363,6 +363,18 @@ private:
                     if (backup_.has(kind.file))
                         for (const std::string& name_field : {kind.name_field, std::string(kind.key == "users" ? "alias" : "host")})
                             source_names_.add_list(kind.key, backup_.file(kind.file), kind.id_field, name_field);
+                // The earlier tool's id map names no user groups, users or scripts, yet its actions name
+                // the built-in ones (its default action notifies "Zabbix administrators"). A fresh install
+                // gives those the same ids everywhere (Zabbix's data.sql), so they can be named by id.
+                static const std::map<std::string, std::vector<std::pair<const char*, const char*>>> builtin{
+                    {"usergroups",
+                     {{"7", "Zabbix administrators"}, {"8", "Guests"}, {"9", "Disabled"}, {"11", "Enabled debug mode"},
+                      {"12", "No access to the frontend"}}},
+                    {"users", {{"1", "Admin"}, {"2", "guest"}}},
+                    {"scripts", {{"1", "Ping"}, {"2", "Traceroute"}, {"3", "Detect operating system"}}}};
+                for (const auto& [kind, objects] : builtin)
+                    if (source_names_.size(kind) == 0)
+                        for (const auto& [id, name] : objects) source_names_.add(kind, id, name);
                 // Search keys of the composite names (descriptions, item keys, graph names).
                 const auto map = parse(backup_.file(files::id_map)).extract<Object::Ptr>();
                 for (const auto& kind : map->getNames()) {
