@@ -1,31 +1,62 @@
 #!/usr/bin/env bash
 # zabbix-backup and zabbix-import side by side with the same Zabbix API calls made by curl, against
-# the real sandbox (scripts/sandbox/zabbix.sh), in one run; prints figures and ratios, never gates.
+# the real sandbox (scripts/sandbox/zabbix.sh), in one run; prints figures, ratios and each row's
+# verdict against its target, never gates.
 #   bash bench/zabbix.sh [BUILD_DIR]      (default build/release)
-# Env: BENCH_ZBX_RUNS (backup repetitions, default 3; restores run once each: a raw import takes
-# minutes), BENCH_ZBX_PARTS (default "backup history restore": any of them), and the sandbox's own
-# ZBX_SANDBOX_* / CONCIERGE_SANDBOX_DIR. It resets the sandbox's
-# instances (both end pristine). The earlier Python tool is not available here: its figures are
-# the issue's (14.1 s backup; restore fails on 6.0) and are printed as quoted, not measured.
+# Parts (BENCH_ZBX_PARTS, default all of them, in this order):
+#   backup             full backup vs the same calls with curl (BENCH_ZBX_RUNS, default 3)
+#   history            history storage of 10 backups of an unchanged server
+#   restore            restores vs one raw configuration.import, once each (a raw import takes minutes)
+#   restore-empty      restore into a destination without templates vs one raw configuration.import,
+#                      alternating A B A B from the same database snapshot (BENCH_ZBX_RESTORE_RUNS,
+#                      default 3: each pair takes minutes)
+#   restore-unchanged  zabbix-import of a backup into its origin vs one zabbix-backup of it, alternating
+#                      (BENCH_ZBX_RUNS)
+#   backup-previous    backup with every kind (format 2) vs the previous version's backup
+#                      (BENCH_ZBX_PREVIOUS, default 846b151, built in a temporary git worktree),
+#                      alternating (BENCH_ZBX_RUNS)
+# Also the sandbox's own ZBX_SANDBOX_* / CONCIERGE_SANDBOX_DIR. It resets the sandbox's instances
+# (both end pristine). The earlier Python tool is not available here: its figures are the issue's
+# (14.1 s backup; restore fails on 6.0) and are printed as quoted, not measured.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 build="${1:-build/release}"
 runs="${BENCH_ZBX_RUNS:-3}"
-parts=" ${BENCH_ZBX_PARTS:-backup history restore} "
+restore_runs="${BENCH_ZBX_RESTORE_RUNS:-3}"
+previous_rev="${BENCH_ZBX_PREVIOUS:-846b151}"
+all_parts="backup history restore restore-empty restore-unchanged backup-previous"
+parts=" ${BENCH_ZBX_PARTS:-$all_parts} "
+for part in $parts; do
+  [[ " $all_parts " == *" $part "* ]] || { echo "bench: unknown part '$part' in BENCH_ZBX_PARTS (any of: $all_parts)" >&2; exit 2; }
+done
 want() { [[ $parts == *" $1 "* ]]; }
 sandbox=(bash "$repo/scripts/sandbox/zabbix.sh")
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/concierge-zbx-bench.XXXXXX")"
+previous_dir="$tmp/previous"
+cleanup() {
+  [[ -n ${snapshot_made:-} ]] && drop_snapshot 2>/dev/null
+  [[ -d $previous_dir ]] && git -C "$repo" worktree remove --force "$previous_dir" >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target concierge concierge-plugin-zabbix-backup concierge-plugin-zabbix-import -j 2 >/dev/null
 exe="$(cd "$build" && pwd)/bin/concierge"
+if want backup-previous; then  # the previous version's concierge and zabbix-backup, from a worktree
+  { git -C "$repo" worktree add --detach "$previous_dir" "$previous_rev" &&
+    cmake -S "$previous_dir" -B "$previous_dir/build" -DCMAKE_BUILD_TYPE=Release &&
+    cmake --build "$previous_dir/build" --target concierge concierge-plugin-zabbix-backup -j 2; } >"$tmp/previous-build.log" 2>&1 ||
+    { tail -n 30 "$tmp/previous-build.log" >&2; echo "bench: building $previous_rev failed" >&2; exit 1; }
+  previous_exe="$previous_dir/build/bin/concierge"
+fi
 "${sandbox[@]}" up >/dev/null 2>&1 || "${sandbox[@]}" up
 source_url=$("${sandbox[@]}" env source | sed -n 's/.*ZBX_API_HOST=\([^ ]*\).*/\1/p')
 dest_url=$("${sandbox[@]}" env destination | sed -n 's/.*ZBX_API_HOST=\([^ ]*\).*/\1/p')
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/concierge-zbx-bench.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
 export CONCIERGE_HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" ZBX_USER=Admin ZBX_PASS=zabbix
 unset CONCIERGE_CONFIG CONCIERGE_PLUGIN_PATH
 results="$tmp/results.txt"
@@ -36,6 +67,7 @@ elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv
 
 echo "machine: $(nproc) CPU(s), $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "concierge: $("$exe" --version | head -n1); Zabbix sandbox: $source_url, $dest_url"
+want backup-previous && echo "previous: $(git -C "$previous_dir" log -1 --format='%h %cs') ($("$previous_exe" --version | head -n1))"
 
 # ---- raw API calls with curl ---------------------------------------------------------------------
 rpc() {  # rpc URL METHOD PARAMS_JSON [TOKEN] -> the response
@@ -101,6 +133,31 @@ delete_all_templates() {
   ids=$(rpc "$1" template.get '{"output":["templateid"]}' "$token" | python3 -c 'import json,sys; print(json.dumps([t["templateid"] for t in json.load(sys.stdin)["result"]]))')
   rpc "$1" template.delete "$ids" "$token" >/dev/null
   logout "$1" "$token"
+}
+
+# The destination's database, snapshotted and put back as scripts/sandbox/zabbix.sh's reset does from
+# its pristine template: CREATE DATABASE ... TEMPLATE (a file copy, about a second).
+pg_port="${ZBX_SANDBOX_PG_PORT:-55432}"
+dest_db=zabbix_destination      # the sandbox's database of the destination instance
+snapshot_db=zabbix_bench_snapshot
+sql() {
+  PGOPTIONS="-c client_min_messages=warning" "${ZBX_SANDBOX_PG_BIN:+$ZBX_SANDBOX_PG_BIN/}psql" -X -q -At \
+    -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "$1"
+}
+copy_db() {  # copy_db FROM TO: TO becomes a copy of FROM (nobody may be connected to FROM)
+  sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '$1' AND pid <> pg_backend_pid()" >/dev/null
+  sql "DROP DATABASE IF EXISTS $2 WITH (FORCE)"
+  sql "CREATE DATABASE $2 TEMPLATE $1 STRATEGY FILE_COPY"
+}
+snapshot_destination() { copy_db "$dest_db" "$snapshot_db"; snapshot_made=1; }
+restore_snapshot() { copy_db "$snapshot_db" "$dest_db"; }
+drop_snapshot() { sql "DROP DATABASE IF EXISTS $snapshot_db WITH (FORCE)"; snapshot_made=; }
+template_count() {
+  local token count
+  token=$(login "$1")
+  count=$(rpc "$1" template.get '{"countOutput":true}' "$token" | sed -n 's/.*"result":"\([0-9]*\)".*/\1/p')
+  logout "$1" "$token"
+  echo "$count"
 }
 
 timed() {  # timed CMD... -> "seconds peak_kb" on stdout, the command's output in $tmp/last.log
@@ -178,6 +235,66 @@ record raw_empty_s "$(raw_import "$dest_url" "$tmp/backup/templates.json")"
 "${sandbox[@]}" reset all >/dev/null 2>&1
 fi
 
+# ---- 5. restore into a destination without templates, A B A B from one snapshot -----------------
+if want restore-empty; then
+echo "== restore into a destination without templates, from one snapshot ($restore_runs runs each, alternating:" \
+  "restores take minutes, $restore_runs runs are enough)"
+"${sandbox[@]}" reset destination >/dev/null 2>&1
+delete_all_templates "$dest_url"
+left=$(template_count "$dest_url")
+[[ $left == 0 ]] || { echo "bench: template.delete left ${left:-?} templates at the destination" >&2; exit 1; }
+snapshot_destination
+for run in $(seq "$restore_runs"); do
+  restore_snapshot
+  read -r seconds kb < <(ZBX_API_HOST=$dest_url timed "$exe" zabbix-import --config-dir "$tmp/backup")
+  record empty_restore_s "$seconds"
+  record empty_restore_rss_kb "$kb"
+  if [[ $run == 1 ]]; then sed 's/^/    /' "$tmp/last.log"; fi
+  restore_snapshot
+  raw=$(raw_import "$dest_url" "$tmp/backup/templates.json")
+  record empty_raw_s "$raw"
+  echo "  run $run: concierge $seconds s, raw configuration.import $raw s"
+done
+drop_snapshot
+"${sandbox[@]}" reset destination >/dev/null 2>&1
+fi
+
+# ---- 6. an unchanged restore (nothing to write) vs one backup of the same server -----------------
+if want restore-unchanged; then
+echo "== unchanged restore into its origin vs one backup of it ($runs runs each, alternating)"
+for run in $(seq "$runs"); do
+  read -r seconds kb < <(ZBX_API_HOST=$source_url timed "$exe" zabbix-import --config-dir "$tmp/backup")
+  record unchanged_restore_s "$seconds"
+  if [[ $run == 1 ]]; then sed 's/^/    /' "$tmp/last.log"; fi
+  read -r backup_seconds kb < <(ZBX_API_HOST=$source_url timed "$exe" zabbix-backup -d "$tmp/backup-again" --quiet)
+  record unchanged_backup_s "$backup_seconds"
+  echo "  run $run: zabbix-import $seconds s, zabbix-backup $backup_seconds s"
+done
+fi
+
+# ---- 7. backup with every kind (format 2) vs the previous version's backup ------------------------
+if want backup-previous; then
+echo "== backup of the pristine source, every kind vs $previous_rev's ($runs runs each, alternating, after one untimed each)"
+"${sandbox[@]}" reset all >/dev/null 2>&1
+# Each version keeps its own history; after the untimed first backup both store deltas.
+new_backup=(env CONCIERGE_HOME="$tmp/home-format2" ZBX_API_HOST="$source_url" "$exe" zabbix-backup -d "$tmp/backup-format2" --quiet)
+old_backup=(env CONCIERGE_HOME="$tmp/home-previous" ZBX_API_HOST="$source_url" "$previous_exe" zabbix-backup -d "$tmp/backup-previous" --quiet)
+timed "${new_backup[@]}" >/dev/null
+timed "${old_backup[@]}" >/dev/null
+for run in $(seq "$runs"); do
+  read -r seconds kb < <(timed "${new_backup[@]}")
+  record format2_backup_s "$seconds"
+  record format2_backup_rss_kb "$kb"
+  read -r old_seconds old_kb < <(timed "${old_backup[@]}")
+  record previous_backup_s "$old_seconds"
+  record previous_backup_rss_kb "$old_kb"
+  echo "  run $run: every kind $seconds s, $previous_rev $old_seconds s"
+done
+for dir in format2 previous; do
+  echo "  $dir: $(ls "$tmp/backup-$dir" | wc -l) files, $(du -cb "$tmp/backup-$dir"/* | tail -n1 | cut -f1) bytes"
+done
+fi
+
 python3 - "$results" <<'PY'
 import statistics, sys
 values = {}
@@ -203,17 +320,32 @@ rows = [r for r in [
     row("restore unchanged backup into its origin", "restore_origin_s", "s", "raw_origin_s", "raw configuration.import: {:.2f} s", "<= 0.10x"),
     row("restore into a pristine destination", "restore_pristine_s", "s", "raw_pristine_s", "raw configuration.import: {:.2f} s", "<= 1.1x"),
     row("restore into a destination without templates", "restore_empty_s", "s", "raw_empty_s", "raw configuration.import: {:.2f} s", "<= 1.1x"),
+    row("restore, destination without templates (median, alternating)", "empty_restore_s", "s", "empty_raw_s",
+        "one raw configuration.import: {:.2f} s", "<= 0.7x"),
+    row("unchanged restore into its origin (median, alternating)", "unchanged_restore_s", "s", "unchanged_backup_s",
+        "one zabbix-backup of it: {:.2f} s", "<= 1.3x"),
+    row("backup, every kind (median, alternating)", "format2_backup_s", "s", "previous_backup_s",
+        "previous version's backup: {:.2f} s", "<= 1.1x"),
 ] if r]
+def verdict(ratio, target):
+    """A target is a bound on the ratio: "<= 1.1x", or "~0.4x" (read as at most that)."""
+    bound = float(target.lstrip("<=~ ").rstrip("x"))
+    return "within target" if ratio <= bound else "over target"
 print()
-header = ("benchmark", "concierge", "reference", "ratio", "target")
-lines = [(b, c, r, f"{x:.2f}x", t) for b, c, r, x, t in rows]
+header = ("benchmark", "concierge", "reference", "ratio", "target", "verdict")
+lines = [(b, c, r, f"{x:.2f}x", t, verdict(x, t)) for b, c, r, x, t in rows]
 widths = [max(len(l[i]) for l in [header] + lines) for i in range(len(header))]
 for line in [header] + lines:
     print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
-for key, label in (("restore_origin_rss_kb", "into its origin"), ("restore_empty_rss_kb", "into a destination without templates")):
+for key, label in (("restore_origin_rss_kb", "into its origin"), ("restore_empty_rss_kb", "into a destination without templates"),
+                   ("empty_restore_rss_kb", "into a destination without templates, median")):
     if key in values:
         print(f"(zabbix-import peak RSS, {label}: {num(key) / 1024:.1f} MB)")
+if "format2_backup_rss_kb" in values and "previous_backup_rss_kb" in values:
+    print(f"(zabbix-backup peak RSS, median: every kind {num('format2_backup_rss_kb') / 1024:.1f} MB, "
+          f"previous version {num('previous_backup_rss_kb') / 1024:.1f} MB)")
 if "blobs_ten" in values:
     print(f"\n(history blobs after 10 backups: {values['blobs_ten'][0]} count/bytes)")
 print("(the earlier tool's restore fails on 6.0 (issue, domain.md): no restore figure to compare)")
 PY
+echo "(load at the end: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -73,7 +73,8 @@ void check_event_source(const ObjectKind& kind, const std::string& text, const s
         if (value == std::to_string(kind.eventsource)) continue;
         const auto name = json::kind_of(element) == json::Kind::Object ? json::member(element, "name") : std::nullopt;
         invalid(kind.file + " in " + origin + " holds " +
-                (name ? "the action '" + json::unescape(*name) + "'" : std::string("an action")) + " of event source " + value +
+                (name && json::kind_of(*name) == json::Kind::String ? "the action '" + json::unescape(*name) + "'"
+                                                                     : std::string("an action")) + " of event source " + value +
                 ", but it may hold only " + kind.label + "s (event source " + std::to_string(kind.eventsource) +
                 "); the backup was changed after it was taken: take it again or restore it from history");
     }

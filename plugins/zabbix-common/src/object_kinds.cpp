@@ -76,9 +76,11 @@ std::vector<ObjectKind> object_kinds(const zabbix::Version& version) {
                      get("correlation.get", R"({"output":"extend","selectFilter":"extend","selectOperations":"extend"})")});
     kinds.push_back({"iconmaps", "iconmaps.json", "icon map", "iconmap", "iconmapid", "name",
                      get("iconmap.get", R"({"output":"extend","selectMappings":"extend"})")});
-    kinds.push_back({"dashboards", "dashboards.json", "dashboard", "dashboard", "dashboardid", "name",
-                     get("dashboard.get", R"({"output":"extend","selectPages":"extend","selectUsers":"extend",)"
-                                          R"("selectUserGroups":"extend"})")});
+    // Dashboards have pages from 5.4; earlier ones held their widgets directly.
+    if (version.at_least(5, 4))
+        kinds.push_back({"dashboards", "dashboards.json", "dashboard", "dashboard", "dashboardid", "name",
+                         get("dashboard.get", R"({"output":"extend","selectPages":"extend","selectUsers":"extend",)"
+                                              R"("selectUserGroups":"extend"})")});
     const struct {
         const char* key;
         const char* file;
@@ -135,10 +137,8 @@ std::string composite_name_list(const std::string& kind, std::string_view result
     } catch (const Poco::Exception&) {
         throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered the " + kind + " names with something that is not a list");
     }
-    Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-        const auto object = list->getObject(static_cast<unsigned>(i));
-        if (!object) continue;
+    // The fields asked for, by kind; a member missing from the answer is the server's error.
+    auto entry_of = [&kind](const Poco::JSON::Object::Ptr& object) {
         Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
         if (kind == "triggers") {
             entry->set("id", object->getValue<std::string>("triggerid"));
@@ -154,7 +154,14 @@ std::string composite_name_list(const std::string& kind, std::string_view result
             entry->set("key", object->getValue<std::string>("name"));
             entry->set("name", first_host(object) + ":" + object->getValue<std::string>("name"));
         }
-        out->add(entry);
+        return entry;
+    };
+    Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+    try {
+        for (std::size_t i = 0; i < list->size(); ++i)
+            if (const auto object = list->getObject(static_cast<unsigned>(i))) out->add(entry_of(object));
+    } catch (const Poco::Exception&) {
+        throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered the " + kind + " names without the fields asked for");
     }
     return to_json(out);
 }

@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -17,6 +18,10 @@ namespace {
 
 std::string text_of(const Object::Ptr& object, const std::string& key) {
     return object && object->has(key) ? object->get(key).convert<std::string>() : std::string();
+}
+
+bool has(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
 }
 
 bool is_action(const std::string& kind) { return kind.size() > 8 && kind.compare(kind.size() - 8, 8, "_actions") == 0; }
@@ -47,12 +52,17 @@ bool rights_widen(const Array::Ptr& wanted, const Array::Ptr& existing) {
     for (std::size_t i = 0; existing && i < existing->size(); ++i)
         if (const auto right = existing->getObject(static_cast<unsigned>(i)))
             before[text_of(right, "id")] = grant(text_of(right, "permission"));
-    for (std::size_t i = 0; wanted && i < wanted->size(); ++i) {
-        const auto right = wanted->getObject(static_cast<unsigned>(i));
-        if (!right) continue;
-        const auto found = before.find(text_of(right, "id"));
-        if (grant(text_of(right, "permission")) > (found == before.end() ? 1 : found->second)) return true;
+    std::map<std::string, int> after;
+    for (std::size_t i = 0; wanted && i < wanted->size(); ++i)
+        if (const auto right = wanted->getObject(static_cast<unsigned>(i)))
+            after[text_of(right, "id")] = grant(text_of(right, "permission"));
+    for (const auto& [group, level] : after) {
+        const auto found = before.find(group);
+        if (level > (found == before.end() ? 1 : found->second)) return true;
     }
+    // A deny overrides what other groups grant: dropping one widens too.
+    for (const auto& [group, level] : before)
+        if (level == 0 && !after.count(group)) return true;
     return false;
 }
 
@@ -115,7 +125,9 @@ std::vector<std::string> sensitive_changes(const std::string& kind, const Object
                 out.push_back(allow::commands);
                 break;
             }
-        if (existing)
+        // Enabling an existing action starts its operations.
+        if (existing && text_of(existing, "status") == "1" && text_of(wanted, "status") == "0") out.push_back(allow::actions);
+        if (existing && !has(out, allow::actions))
             for (const char* key : {"operations", "recovery_operations", "update_operations"}) {
                 const auto a = wanted->has(key) ? to_json(wanted->get(key)) : std::string();
                 const auto b = existing->has(key) ? to_json(existing->get(key)) : std::string();
@@ -127,6 +139,9 @@ std::vector<std::string> sensitive_changes(const std::string& kind, const Object
     }
     if (existing && kind == "usergroups" && group_widens(wanted, existing)) out.push_back(allow::permissions);
     if (existing && kind == "users" && user_widens(wanted, existing)) out.push_back(allow::permissions);
+    // An existing user's media say where alerts go.
+    if (existing && kind == "users" && to_json(wanted->get("medias")) != to_json(existing->get("medias")))
+        out.push_back(allow::mediatypes);
     if (existing && kind == "roles" && !differing_members(wanted, existing).empty()) out.push_back(allow::permissions);
     return out;
 }

@@ -2,11 +2,13 @@
 // anything is written, every change a restore would make to a destination that already holds a
 // configuration of its own is reviewed, and the sensitive ones are refused unless the user allows
 // them by name (--allow-changes):
-//   mediatypes   an existing media type changes (how existing alerts are delivered)
+//   mediatypes   an existing media type, or an existing user's media, changes (how and where
+//                existing alerts are delivered)
 //   commands     a global script, or an action's command operation, is added or changed
-//   permissions  an existing user group's rights widen (or its tag filters go, or it is enabled),
-//                an existing user changes role or joins a group, an existing role changes
-//   actions      an existing action's operations change
+//   permissions  an existing user group's rights widen (its tag filters go, it is enabled,
+//                or a deny goes), an existing user changes role or joins a group, an existing
+//                role changes
+//   actions      an existing action's operations change, or a disabled one is enabled
 // Pure functions of the objects' portable forms (object_shapes.hpp), unit-tested.
 #pragma once
 

@@ -86,8 +86,19 @@ void formula_members(const Object::Ptr& from, Object::Ptr& to, const Remap&) {
         copy(from, to, "formula");
         return;
     }
-    if (const auto conditions = to->getArray("conditions"))
-        for (std::size_t i = 0; i < conditions->size(); ++i) conditions->getObject(static_cast<unsigned>(i))->remove("formulaid");
+    const auto conditions = to->getArray("conditions");
+    if (!conditions) return;
+    // Without their formula ids, sorted again: the ids are labels the server gives.
+    std::vector<std::pair<std::string, Object::Ptr>> sorted;
+    for (std::size_t i = 0; i < conditions->size(); ++i) {
+        auto condition = conditions->getObject(static_cast<unsigned>(i));
+        condition->remove("formulaid");
+        sorted.emplace_back(zabbix_format::to_json(condition), condition);
+    }
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    Array::Ptr out = new Array;
+    for (const auto& [text, condition] : sorted) out->add(condition);
+    to->set("conditions", out);
 }
 
 void widget_field_value(const Object::Ptr& from, Object::Ptr& to, const Remap& remap) {

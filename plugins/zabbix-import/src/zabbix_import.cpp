@@ -1,6 +1,7 @@
 // zabbix-import: restores a zabbix-backup (or the earlier Python tool's backup directory) into a
 // Zabbix server, version-aware, writing only what differs, every reference remapped by name.
 #include "action_remap.hpp"
+#include "backup_names.hpp"
 #include "change_review.hpp"
 #include "destination_names.hpp"
 #include "export_diff.hpp"
@@ -287,7 +288,9 @@ private:
               hosts_("hosts", "host") {
             templates_.add(backup_.file(files::templates));
             hosts_.add(backup_.file(files::hosts));
-            read_source_names();
+            auto names = backup_names(backup_);
+            source_names_ = std::move(names.names);
+            composite_keys_ = std::move(names.search_keys);
             if (ctx.option("only") && ctx.option("skip")) throw Error(ExitCode::Usage, "give --only or --skip, not both");
             const auto only = ctx.option("only") ? step_keys("only", *ctx.option("only")) : std::set<std::string>{};
             const auto skip = ctx.option("skip") ? step_keys("skip", *ctx.option("skip")) : std::set<std::string>{};
@@ -353,40 +356,6 @@ private:
             return out;
         }
 
-        void read_source_names() {
-            try {
-                source_names_.add_id_map(backup_.file(files::id_map));
-                if (!backup_.mediatypes_exported()) source_names_.add_list("mediatypes", backup_.file(files::mediatypes));
-                // Each kind's own file names its objects best (the id map has only some kinds).
-                // Older servers name users by "alias" and proxies by "host".
-                for (const auto& kind : zabbix_format::object_kinds(zabbix::Version{99, 0, 0, "99.0"}))
-                    if (backup_.has(kind.file))
-                        for (const std::string& name_field : {kind.name_field, std::string(kind.key == "users" ? "alias" : "host")})
-                            source_names_.add_list(kind.key, backup_.file(kind.file), kind.id_field, name_field);
-                // The earlier tool's id map names no user groups, users or scripts, yet its actions name
-                // the built-in ones (its default action notifies "Zabbix administrators"). A fresh install
-                // gives those the same ids everywhere (Zabbix's data.sql), so they can be named by id.
-                static const std::map<std::string, std::vector<std::pair<const char*, const char*>>> builtin{
-                    {"usergroups",
-                     {{"7", "Zabbix administrators"}, {"8", "Guests"}, {"9", "Disabled"}, {"11", "Enabled debug mode"},
-                      {"12", "No access to the frontend"}}},
-                    {"users", {{"1", "Admin"}, {"2", "guest"}}},
-                    {"scripts", {{"1", "Ping"}, {"2", "Traceroute"}, {"3", "Detect operating system"}}}};
-                for (const auto& [kind, objects] : builtin)
-                    if (source_names_.size(kind) == 0)
-                        for (const auto& [id, name] : objects) source_names_.add(kind, id, name);
-                // Search keys of the composite names (descriptions, item keys, graph names).
-                const auto map = parse(backup_.file(files::id_map)).extract<Object::Ptr>();
-                for (const auto& kind : map->getNames()) {
-                    if (!DestinationNames::composite(kind)) continue;
-                    for (const auto& entry : objects_of(map->getArray(kind)))
-                        if (entry->has("key")) composite_keys_[kind][text_of(entry, "name")] = text_of(entry, "key");
-                }
-            } catch (const Poco::Exception& e) {
-                throw Error(ExitCode::InvalidInput, "the id map of " + backup_.origin() + " cannot be read: " + e.displayText());
-            }
-        }
-
         /// Steps whose kind the backup or the destination lacks say so instead of running.
         void mark_unavailable(const zabbix::Version& version) {
             for (auto& step : steps_) {
@@ -448,12 +417,19 @@ private:
                 parts.push_back(change + " (" + describe_names(objects) + ")");
                 classes.push_back(change);
             }
+            const std::string what = "the destination has a configuration of its own and the backup would change " +
+                                     joined(parts, "; ");
+            if (dry_run_) {
+                // The dry run shows them and goes on: each step marks what needs which flag.
+                refusal_ = "a restore would be refused: " + what + "; allow them with --allow-changes=" + joined(classes, ",");
+                ctx_.warn(refusal_);
+                return;
+            }
             for (auto& step : steps_)
                 if (step.status == "not run") step.status = "refused";
             report();
-            throw Error(ExitCode::Conflict, "refused: the destination has a configuration of its own and the backup would "
-                                            "change " + joined(parts, "; ") + "; check them with --dry-run, then rerun with "
-                                            "--allow-changes=" + joined(classes, ","));
+            throw Error(ExitCode::Conflict, "refused: " + what + "; check them with --dry-run, then rerun with --allow-changes=" +
+                                                joined(classes, ","));
         }
 
         // ---- the steps ----
@@ -775,7 +751,7 @@ private:
                     return "?" + id;
                 }
                 if (!destination_->names().id_of(ref_kind, *name) && !restores(ref_kind, *name) && *name != planned.name)
-                    problem(kind_label(ref_kind) + " '" + *name + "' (neither the backup nor the destination has it)");
+                    problem(kind_label(ref_kind) + " '" + *name + "' (the destination lacks it and this run does not restore it)");
                 return *name;
             });
             if (!problems.empty()) {
@@ -978,6 +954,7 @@ private:
                                   " actions), " + std::to_string(unchanged) + " unchanged";
             if (!unrestored_.empty()) summary += ", " + std::to_string(unrestored_.size()) + " not restored";
             if (!attention_.empty()) summary += "; by hand: " + joined(attention_, "; ");
+            if (!refusal_.empty()) summary += "; " + refusal_;
             ctx_.set_summary(summary);
         }
 
@@ -993,6 +970,7 @@ private:
         std::set<std::string> allowed_;
         std::vector<ObjectKind> kinds_;
         std::vector<std::string> unrestored_, attention_;
+        std::string refusal_;  // a dry run's: what a restore would refuse
         std::unique_ptr<zabbix::Client> client_;
         std::unique_ptr<DestinationNames> destination_;
         std::map<std::string, std::pair<std::uint64_t, std::vector<Planned>>> plans_;

@@ -36,9 +36,14 @@ namespace fs = std::filesystem;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-const std::set<std::string> backup_files{"templates.json",      "hostgroups.json",     "hosts.json",
-                                         "mediatypes.json",     "reg_actions.json",    "trigger_actions.json",
-                                         "id_map_backup.json",  "actions_data_orig.json", "manifest.json"};
+// The earlier tool's files, and format 2's: one per object kind, images and maps.
+const std::set<std::string> backup_files{
+    "templates.json",     "hostgroups.json",    "hosts.json",        "mediatypes.json",        "reg_actions.json",
+    "trigger_actions.json", "id_map_backup.json", "actions_data_orig.json", "manifest.json",    "proxies.json",
+    "globalmacros.json",  "services.json",      "slas.json",         "roles.json",             "usergroups.json",
+    "users.json",         "scripts.json",       "maintenances.json", "drules.json",            "correlations.json",
+    "iconmaps.json",      "dashboards.json",    "discovery_actions.json", "internal_actions.json", "images.json",
+    "maps.json"};
 
 std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -102,7 +107,7 @@ protected:
     void write_old_backup(const fs::path& dir) {
         fs::create_directories(dir);
         std::ofstream(dir / "templates.json") << R"({"zabbix_export":{"version":"6.0","templates":[]}})";
-        std::ofstream(dir / "services.json") << "null";  // the earlier tool's; no backup of ours writes it
+        std::ofstream(dir / "services.json") << "null";  // the earlier tool's "none"; ours writes []
         std::ofstream(dir / "manifest.json") << R"({"format":1,"old":true})";
     }
 
@@ -122,7 +127,7 @@ TEST_F(ZabbixBackup, FullBackupHasEveryFileItsManifestAndItsArtifacts) {
 
     const auto files = contents_of(dir);
     const auto manifest = parse(files.at("manifest.json")).extract<Object::Ptr>();
-    EXPECT_EQ(manifest->getValue<int>("format"), 1);
+    EXPECT_EQ(manifest->getValue<int>("format"), 2);
     EXPECT_EQ(manifest->getValue<std::string>("zabbix_version").rfind("6.0.", 0), 0u);
     const auto listed = manifest->getObject("files");
     EXPECT_EQ(listed->size(), backup_files.size() - 1);  // all but itself
@@ -143,6 +148,12 @@ TEST_F(ZabbixBackup, FullBackupHasEveryFileItsManifestAndItsArtifacts) {
     const auto actions_data = parse(files.at("actions_data_orig.json")).extract<Object::Ptr>();
     EXPECT_EQ(actions_data->getNames(), (std::vector<std::string>{"templates", "hostgroups"}));
     EXPECT_EQ(parse(files.at("trigger_actions.json")).extract<Array::Ptr>()->size(), 1u);  // the built-in one
+    // A pristine 6.0's built-in objects of the other kinds, and the names its actions need.
+    EXPECT_EQ(parse(files.at("users.json")).extract<Array::Ptr>()->size(), 2u);             // Admin, guest
+    EXPECT_EQ(parse(files.at("internal_actions.json")).extract<Array::Ptr>()->size(), 3u);
+    EXPECT_EQ(parse(files.at("dashboards.json")).extract<Array::Ptr>()->size(), 3u);
+    EXPECT_GT(parse(files.at("images.json")).extract<Object::Ptr>()->getObject("zabbix_export")->getArray("images")->size(), 100u);
+    for (const char* key : {"triggers", "items", "graphs", "dchecks", "images", "maps"}) EXPECT_TRUE(id_map->has(key)) << key;
 
     const auto run = last_run();
     EXPECT_EQ(run->getValue<std::string>("status"), "succeeded");
@@ -158,7 +169,8 @@ TEST_F(ZabbixBackup, ReplacesAnOldBackupWhole) {
     write_old_backup(dir);
     const auto result = backup(dir, {"--concurrency", "2"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_EQ(names_in(dir), backup_files);  // services.json of the old backup is gone
+    EXPECT_EQ(names_in(dir), backup_files);
+    EXPECT_EQ(read(dir / "services.json"), "[]");  // the old backup's is gone
     EXPECT_NE(read(dir / "manifest.json").find("\"zabbix_version\""), std::string::npos);
     EXPECT_GT(fs::file_size(dir / "templates.json"), 1000000u);
     EXPECT_TRUE(leftovers({"backup"}).empty());

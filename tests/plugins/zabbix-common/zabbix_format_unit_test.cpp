@@ -1,17 +1,26 @@
 // The backup format's pieces without a server: the requests per Zabbix version (6.2+ and 7.0 paths
-// the 6.0 sandbox cannot exercise), the template chunk split and merge, the staging directory.
+// the 6.0 sandbox cannot exercise), the object kinds and their restore order, composite names, the
+// template chunk split and merge, the staging directory, and reading and checking a backup.
 #include "backup_dir.hpp"
+#include "backup_set.hpp"
 #include "export_merge.hpp"
 #include "export_plan.hpp"
+#include "object_kinds.hpp"
 
+#include <concierge/sdk/status.hpp>
+
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace concierge::zabbix_format {
@@ -22,16 +31,23 @@ using sdk::ExitCode;
 
 zabbix::Version version(int major, int minor) { return {major, minor, 0, std::to_string(major) + "." + std::to_string(minor) + ".0"}; }
 
-std::vector<std::string> keys(const std::vector<MapList>& lists) {
+/// The keys of id map lists or object kinds, in their order.
+template <class List>
+std::vector<std::string> keys(const std::vector<List>& lists) {
     std::vector<std::string> out;
     for (const auto& list : lists) out.push_back(list.key);
     return out;
 }
 
-const MapList& find(const std::vector<MapList>& lists, const std::string& key) {
+template <class List>
+const List& find(const std::vector<List>& lists, const std::string& key) {
     for (const auto& list : lists)
         if (list.key == key) return list;
     throw std::runtime_error("no list " + key);
+}
+
+Poco::JSON::Object::Ptr params_of(const Request& request) {
+    return Poco::JSON::Parser().parse(request.params).extract<Poco::JSON::Object::Ptr>();
 }
 
 TEST(ExportPlan, IdMapOn60HasNoTemplateGroups) {
@@ -97,6 +113,198 @@ TEST(ExportPlan, SplitKeepsOrderAndBalances) {
     EXPECT_EQ(split(ids, 0).size(), 1u);
 }
 
+// ---- object kinds ----------------------------------------------------------------------------
+
+TEST(ObjectKinds, Zabbix60KeepsEveryKindWithTheServiceTreeRolesAndFourActionFiles) {
+    EXPECT_EQ(keys(object_kinds(version(6, 0))),
+              (std::vector<std::string>{"proxies", "globalmacros", "services", "slas", "roles", "usergroups", "users",
+                                        "scripts", "maintenances", "drules", "correlations", "iconmaps", "dashboards",
+                                        "trigger_actions", "discovery_actions", "autoregistration_actions",
+                                        "internal_actions"}));
+}
+
+TEST(ObjectKinds, EachActionFileHoldsTheActionsOfOneEventSource) {
+    std::vector<std::pair<std::string, int>> files;
+    for (const auto& kind : object_kinds(version(6, 0))) {
+        if (kind.api != "action") {
+            EXPECT_EQ(kind.eventsource, -1) << kind.key;
+            continue;
+        }
+        files.emplace_back(kind.file, kind.eventsource);
+        EXPECT_EQ(kind.get.method, "action.get") << kind.key;
+        EXPECT_EQ(params_of(kind.get)->getObject("filter")->getValue<int>("eventsource"), kind.eventsource) << kind.key;
+    }
+    EXPECT_EQ(files, (std::vector<std::pair<std::string, int>>{{"trigger_actions.json", 0},
+                                                                {"discovery_actions.json", 1},
+                                                                {"reg_actions.json", 2},
+                                                                {"internal_actions.json", 3}}));
+}
+
+TEST(ObjectKinds, EveryKindComesAfterTheKindsItsObjectsName) {
+    for (const auto& v : {version(6, 0), version(7, 0)}) {
+        const auto order = keys(object_kinds(v));
+        auto before = [&](const std::string& named, const std::string& naming) {
+            const auto first = std::find(order.begin(), order.end(), named), then = std::find(order.begin(), order.end(), naming);
+            ASSERT_NE(first, order.end()) << named;
+            ASSERT_NE(then, order.end()) << naming;
+            EXPECT_LT(first, then) << named << " must be restored before " << naming << " (" << v.text << ")";
+        };
+        before("services", "roles");  // a role's rules name services
+        before("roles", "users");
+        before("usergroups", "users");
+        before("usergroups", "scripts");
+        before("proxies", "drules");
+        before("iconmaps", "dashboards");
+        for (const char* dashboard_ref : {"users", "usergroups", "services", "slas"}) before(dashboard_ref, "dashboards");
+        for (const char* action : {"trigger_actions", "discovery_actions", "autoregistration_actions", "internal_actions"})
+            for (const char* action_ref : {"scripts", "users", "usergroups", "proxies", "drules", "services"})
+                before(action_ref, action);
+    }
+}
+
+TEST(ObjectKinds, Zabbix60AsksRightsAndMaintenanceGroupsTheOldWay) {
+    const auto kinds = object_kinds(version(6, 0));
+    const auto usergroups = params_of(find(kinds, "usergroups").get);
+    EXPECT_TRUE(usergroups->has("selectRights"));
+    EXPECT_FALSE(usergroups->has("selectHostGroupRights"));
+    const auto maintenances = params_of(find(kinds, "maintenances").get);
+    EXPECT_TRUE(maintenances->has("selectGroups"));
+    EXPECT_FALSE(maintenances->has("selectHostGroups"));
+}
+
+TEST(ObjectKinds, Zabbix62AsksHostAndTemplateGroupRightsAndMaintenanceHostGroups) {
+    const auto kinds = object_kinds(version(6, 2));
+    const auto usergroups = params_of(find(kinds, "usergroups").get);
+    EXPECT_EQ(usergroups->getValue<std::string>("selectHostGroupRights"), "extend");
+    EXPECT_EQ(usergroups->getValue<std::string>("selectTemplateGroupRights"), "extend");
+    EXPECT_FALSE(usergroups->has("selectRights"));
+    const auto maintenances = params_of(find(kinds, "maintenances").get);
+    EXPECT_EQ(maintenances->getValue<std::string>("selectHostGroups"), "extend");
+    EXPECT_FALSE(maintenances->has("selectGroups"));
+}
+
+TEST(ObjectKinds, ProxiesAreNamedByNameWithoutInterfaceFrom70) {
+    const auto kinds60 = object_kinds(version(6, 0)), kinds70 = object_kinds(version(7, 0));
+    const auto& v60 = find(kinds60, "proxies");
+    EXPECT_EQ(v60.name_field, "host");
+    EXPECT_EQ(params_of(v60.get)->getValue<std::string>("selectInterface"), "extend");
+    const auto& v70 = find(kinds70, "proxies");
+    EXPECT_EQ(v70.name_field, "name");
+    EXPECT_FALSE(params_of(v70.get)->has("selectInterface"));
+}
+
+TEST(ObjectKinds, Zabbix50HasNoServicesSlasRolesOrPagedDashboardsAndNamesUsersByAlias) {
+    const auto kinds = object_kinds(version(5, 0));
+    for (const char* key : {"services", "slas", "roles", "dashboards"}) EXPECT_EQ(find_kind(kinds, key), nullptr) << key;
+    EXPECT_EQ(find_kind(object_kinds(version(5, 2)), "dashboards"), nullptr);  // pages came in 5.4
+    EXPECT_NE(find_kind(object_kinds(version(5, 4)), "dashboards"), nullptr);
+    EXPECT_EQ(find(kinds, "users").name_field, "alias");
+    EXPECT_NE(find_kind(kinds, "usergroups"), nullptr);
+    EXPECT_EQ(find_kind(object_kinds(version(5, 2)), "services"), nullptr);
+    EXPECT_NE(find_kind(object_kinds(version(5, 2)), "roles"), nullptr);
+}
+
+TEST(ObjectKinds, GlobalMacrosHaveTheirOwnCreateAndUpdateMethods) {
+    const auto kinds = object_kinds(version(6, 0));
+    EXPECT_EQ(find(kinds, "globalmacros").create(), "usermacro.createglobal");
+    EXPECT_EQ(find(kinds, "globalmacros").update(), "usermacro.updateglobal");
+    EXPECT_EQ(find(kinds, "usergroups").create(), "usergroup.create");
+    EXPECT_EQ(find(kinds, "internal_actions").update(), "action.update");
+}
+
+// ---- backup file names -----------------------------------------------------------------------
+
+TEST(BackupFiles, EveryKindsFileTheExportsAndTheManifestAreBackupFiles) {
+    for (const auto& v : {version(5, 0), version(6, 0), version(7, 0)})
+        for (const auto& kind : object_kinds(v)) EXPECT_TRUE(is_backup_file_name(kind.file)) << kind.file;
+    for (const char* name : {"images.json", "maps.json", "manifest.json", "templates.json", "hostgroups.json", "hosts.json",
+                             "mediatypes.json", "reg_actions.json", "trigger_actions.json", "id_map_backup.json",
+                             "actions_data_orig.json"}) {
+        EXPECT_TRUE(is_backup_file_name(name)) << name;
+        EXPECT_EQ(backup_file_names().count(name), 1u) << name;
+    }
+}
+
+TEST(BackupFiles, PathsAndForeignNamesAreNotBackupFiles) {
+    for (const char* name : {"../x", "/dev/zero", "notes.txt", "", ".", "users.json/", "./users.json", "USERS.JSON"})
+        EXPECT_FALSE(is_backup_file_name(name)) << name;
+}
+
+// ---- composite names -------------------------------------------------------------------------
+
+Poco::JSON::Array::Ptr composite(const std::string& kind, const std::string& result) {
+    return Poco::JSON::Parser().parse(composite_name_list(kind, result)).extract<Poco::JSON::Array::Ptr>();
+}
+
+std::string member(const Poco::JSON::Array::Ptr& list, unsigned index, const std::string& key) {
+    return list->getObject(index)->getValue<std::string>(key);
+}
+
+TEST(CompositeNames, TriggersAreDescriptionAndExpressionKeyedByDescription) {
+    const auto list = composite("triggers", R"([{"triggerid":"23133","description":"DR trigger",)"
+                                            R"("expression":"last(/DR host/dr.item)>100","hosts":[{"hostid":"10562","host":"DR host"}]}])");
+    ASSERT_EQ(list->size(), 1u);
+    EXPECT_EQ(member(list, 0, "id"), "23133");
+    EXPECT_EQ(member(list, 0, "name"), "DR trigger [last(/DR host/dr.item)>100]");
+    EXPECT_EQ(member(list, 0, "key"), "DR trigger");
+}
+
+TEST(CompositeNames, ItemsAndGraphsAreTheirFirstHostAndTheirKeyOrName) {
+    const auto items = composite("items", R"([{"itemid":"44518","key_":"dr.item","hosts":[{"host":"DR host"},{"host":"other"}]}])");
+    EXPECT_EQ(member(items, 0, "id"), "44518");
+    EXPECT_EQ(member(items, 0, "name"), "DR host:dr.item");
+    EXPECT_EQ(member(items, 0, "key"), "dr.item");
+    const auto graphs = composite("graphs", R"([{"graphid":"2471","name":"DR graph","hosts":[{"host":"DR host"}]}])");
+    EXPECT_EQ(member(graphs, 0, "id"), "2471");
+    EXPECT_EQ(member(graphs, 0, "name"), "DR host:DR graph");
+    EXPECT_EQ(member(graphs, 0, "key"), "DR graph");
+    EXPECT_EQ(composite("items", "[]")->size(), 0u);
+}
+
+TEST(CompositeNames, AnAnswerThatIsNotAListIsARemoteError) {
+    for (const char* answer : {R"({"triggerid":"1"})", "null", "\"x\"", "not json"}) {
+        try {
+            composite_name_list("triggers", answer);
+            ADD_FAILURE() << answer;
+        } catch (const sdk::Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::RemoteError) << answer;
+            EXPECT_NE(std::string(e.what()).find("triggers"), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(CompositeNames, AnAnswerWithoutTheFieldsAskedForIsARemoteError) {
+    try {
+        composite_name_list("triggers", R"([{"triggerid":"1"}])");
+        ADD_FAILURE() << "no description or expression, yet named";
+    } catch (const sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::RemoteError);
+        EXPECT_NE(std::string(e.what()).find("without the fields asked for"), std::string::npos) << e.what();
+    }
+}
+
+TEST(CompositeNames, DiscoveryCheckIsRuleTypeKeyAndPorts) {
+    EXPECT_EQ(dcheck_name("DR discovery", "9", "system.uname", "10050"), "DR discovery: type 9, key system.uname, ports 10050");
+    EXPECT_EQ(dcheck_name("DR discovery", "12", "", "0"), "DR discovery: type 12, key , ports 0");
+}
+
+TEST(CompositeNames, NameRequestsReadByIdAndFindRequestsSearchByKey) {
+    const auto named = params_of(name_triggers({"1", "2"}));
+    EXPECT_EQ(name_triggers({}).method, "trigger.get");
+    EXPECT_EQ(named->getArray("triggerids")->size(), 2u);
+    EXPECT_TRUE(named->getValue<bool>("expandExpression"));
+    EXPECT_EQ(named->getArray("selectHosts")->getElement<std::string>(0), "host");  // composite names need the host
+    EXPECT_EQ(name_items({"1"}, true).method, "itemprototype.get");
+    EXPECT_EQ(name_graphs({"1"}, false).method, "graph.get");
+    EXPECT_EQ(params_of(find_triggers({"DR trigger"}))->getObject("filter")->getArray("description")->getElement<std::string>(0),
+              "DR trigger");
+    EXPECT_EQ(params_of(find_items({"dr.item"}, false))->getObject("filter")->getArray("key_")->getElement<std::string>(0), "dr.item");
+    EXPECT_EQ(find_items({"dr.item"}, false).method, "item.get");
+    EXPECT_EQ(params_of(find_graphs({"DR graph"}, true))->getObject("filter")->getArray("name")->getElement<std::string>(0),
+              "DR graph");
+    EXPECT_EQ(find_graphs({"DR graph"}, true).method, "graphprototype.get");
+}
+
 TEST(ExportMerge, ConcatenatesAndDedupesSharedObjects) {
     ExportMerger merger;
     merger.add(R"({"zabbix_export":{"version":"6.0","date":"first","groups":[{"uuid":"g1","name":"Templates"}],)"
@@ -141,7 +349,8 @@ TEST(ExportMerge, NotAnExportIsARemoteError) {
     EXPECT_EQ(count_in_array(R"([{"a":1},{"b":2}])"), 2u);
 }
 
-class Staging : public ::testing::Test {
+/// A fresh temporary directory per test, removed after.
+class TempDir : public ::testing::Test {
 protected:
     void SetUp() override {
         std::string pattern = (fs::temp_directory_path() / "zabbix-backup-unit-XXXXXX").string();
@@ -161,6 +370,8 @@ protected:
     }
     fs::path dir_;
 };
+
+class Staging : public TempDir {};
 
 ExitCode code_of(const std::function<void()>& body) {
     try {
@@ -222,6 +433,235 @@ TEST_F(Staging, ManifestListsEveryFile) {
     EXPECT_EQ(manifest->getObject("files")->getObject("b.json")->getValue<std::string>("sha256"), "bb");
     EXPECT_EQ(manifest->getObject("files")->getObject("a.json")->getValue<int>("size"), 2);
     EXPECT_EQ(manifest->getObject("files")->getObject("a.json")->getValue<int>("count"), 1);
+}
+
+// ---- backup set ------------------------------------------------------------------------------
+
+using Files = std::map<std::string, std::string>;
+
+const std::string templates_json =
+    R"({"zabbix_export":{"version":"6.0","date":"2026-01-01T00:00:00Z","groups":[{"uuid":"g1","name":"Templates"}],)"
+    R"("templates":[{"uuid":"t1","template":"A","name":"A","groups":[{"name":"Templates"}]}]}})";
+
+/// The earlier tool's seven files.
+Files seed_files() {
+    return {{"templates.json", templates_json},
+            {"hostgroups.json", R"({"zabbix_export":{"version":"6.0","groups":[{"uuid":"g2","name":"Linux servers"}]}})"},
+            {"hosts.json", R"({"zabbix_export":{"version":"6.0","hosts":[]}})"},
+            {"mediatypes.json", "null"},
+            {"reg_actions.json", "null"},
+            {"trigger_actions.json", "[]"},
+            {"actions_data_orig.json", R"({"templates":[{"host":"A","hash":"x","templateid":"10001"}],"hostgroups":[]})"}};
+}
+
+// Excerpts of a 6.0.14 server's *.get results (research samples).
+const std::string trigger_action = R"({"actionid":"7","name":"DR trigger action","eventsource":"0","status":"0"})";
+const std::string discovery_action = R"({"actionid":"8","name":"DR discovery action","eventsource":"1","status":"0"})";
+
+/// The seed files plus format 2's files per kind.
+Files format2_files() {
+    auto files = seed_files();
+    files["trigger_actions.json"] = "[" + trigger_action + "]";
+    files["discovery_actions.json"] = "[" + discovery_action + "]";
+    files["users.json"] = R"([{"userid":"3","username":"dr.operator","roleid":"5","usrgrps":[{"usrgrpid":"13"}],"medias":[]}])";
+    files["usergroups.json"] = R"([{"usrgrpid":"13","name":"DR operators","gui_access":"0","users_status":"0",)"
+                               R"("debug_mode":"0","rights":[{"permission":"3","id":"20"}],"tag_filters":[]}])";
+    return files;
+}
+
+std::string manifest_for(const Files& files) {
+    std::map<std::string, FileRecord> records;
+    for (const auto& [name, content] : files) records[name] = {sha256_hex(content), content.size(), 0};
+    return manifest_json("6.0.14", "2026-01-01T00:00:00Z", records);
+}
+
+/// `files` with a manifest listing every one of them.
+Files with_manifest(Files files) {
+    files["manifest.json"] = manifest_for(files);
+    return files;
+}
+
+BackupSet::Reader reader(const Files& files) {
+    return [files](const std::string& name) -> std::optional<std::string> {
+        const auto found = files.find(name);
+        if (found == files.end()) return std::nullopt;
+        return found->second;
+    };
+}
+
+/// The message of the sdk::Error(InvalidInput) that `body` throws.
+std::string invalid_input(const std::function<void()>& body) {
+    try {
+        body();
+    } catch (const sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::InvalidInput) << e.what();
+        return e.what();
+    }
+    ADD_FAILURE() << "accepted";
+    return {};
+}
+
+void expect_invalid(const Files& files, const std::string& wanted, std::uint64_t max_file_bytes = BackupSet::default_max_file_bytes) {
+    const auto message = invalid_input([&] { BackupSet set(reader(files), "directory d", max_file_bytes); });
+    EXPECT_NE(message.find(wanted), std::string::npos) << "expected: " << wanted << "\ngot: " << message;
+}
+
+TEST(BackupSetTest, EarlierToolsFilesWithNullListsAndTheOldIdMapAreAccepted) {
+    BackupSet set(reader(seed_files()), "directory d");
+    EXPECT_FALSE(set.verified());
+    EXPECT_EQ(set.source_version(), "6.0");
+    EXPECT_EQ(set.file("mediatypes.json"), "[]");
+    EXPECT_NE(set.file("id_map_backup.json").find("10001"), std::string::npos);
+}
+
+TEST(BackupSetTest, MissingTruncatedOrForeignFilesAreInvalidInputNamingTheFile) {
+    auto files = seed_files();
+    files.erase("hosts.json");
+    expect_invalid(files, "has no hosts.json");
+    files = seed_files();
+    files["templates.json"] = templates_json.substr(0, templates_json.size() / 2);
+    expect_invalid(files, "templates.json in directory d is not valid JSON");
+    files = seed_files();
+    files["hostgroups.json"] = R"({"groups":[]})";
+    expect_invalid(files, "hostgroups.json in directory d is not a Zabbix export");
+    files = seed_files();
+    files["trigger_actions.json"] = R"({"actionid":"3"})";
+    expect_invalid(files, "trigger_actions.json in directory d should hold a JSON array");
+    files = seed_files();
+    files.erase("actions_data_orig.json");
+    expect_invalid(files, "has no id_map_backup.json");
+}
+
+TEST(BackupSetTest, ManifestIsVerifiedAndAChangedFileIsRefused) {
+    auto files = with_manifest(seed_files());
+    BackupSet set(reader(files), "run 7");
+    EXPECT_TRUE(set.verified());
+    EXPECT_EQ(set.source_version(), "6.0.14");
+    files["hosts.json"] = R"({"zabbix_export":{"version":"6.0","hosts":[{"host":"x"}]}})";
+    expect_invalid(files, "hosts.json in directory d does not match its sha256 in manifest.json");
+    files = with_manifest(seed_files());
+    files.erase("reg_actions.json");
+    expect_invalid(files, "lacks reg_actions.json");
+}
+
+TEST(BackupSetTest, Format2FilesListedInTheManifestAreReadAndVerified) {
+    BackupSet set(reader(with_manifest(format2_files())), "directory d");
+    EXPECT_TRUE(set.verified());
+    for (const char* name : {"users.json", "usergroups.json", "discovery_actions.json", "trigger_actions.json"})
+        EXPECT_TRUE(set.has(name)) << name;
+    EXPECT_FALSE(set.has("services.json"));
+    EXPECT_NE(set.file("users.json").find("dr.operator"), std::string::npos);
+}
+
+TEST(BackupSetTest, AManifestNamingAPathOrAForeignFileIsRefused) {
+    for (const char* name : {"../x", "/dev/zero", "notes.txt"}) {
+        auto listed = seed_files();
+        listed[name] = "x";
+        auto files = seed_files();
+        files["manifest.json"] = manifest_for(listed);
+        expect_invalid(files, std::string("manifest.json in directory d names \"") + name + "\", which is not a backup file");
+    }
+}
+
+TEST(BackupSetTest, ABackupFilePresentButNotInTheManifestIsRefusedByName) {
+    auto files = with_manifest(seed_files());
+    files["users.json"] = format2_files()["users.json"];
+    expect_invalid(files, "directory d holds users.json, which its manifest.json does not list");
+    auto unlisted = seed_files();
+    unlisted.erase("templates.json");
+    files = seed_files();
+    files["manifest.json"] = manifest_for(unlisted);
+    expect_invalid(files, "directory d holds templates.json, which its manifest.json does not list");
+}
+
+TEST(BackupSetTest, AnActionInAnotherEventSourcesFileIsRefusedNamingFileAndAction) {
+    auto files = format2_files();
+    files["discovery_actions.json"] = "[" + trigger_action + "]";
+    expect_invalid(files, "discovery_actions.json in directory d holds the action 'DR trigger action' of event source 0");
+    files = format2_files();
+    files["trigger_actions.json"] = "[" + trigger_action + "," + discovery_action + "]";
+    expect_invalid(files, "trigger_actions.json in directory d holds the action 'DR discovery action' of event source 1");
+    files = format2_files();
+    files["discovery_actions.json"] = R"([{"eventsource":"0","name":5}])";
+    expect_invalid(files, "discovery_actions.json in directory d holds an action of event source 0");
+}
+
+TEST(BackupSetTest, AFileLargerThanTheLimitIsRefusedByName) {
+    auto files = format2_files();
+    files["users.json"] = "[" + std::string(2000, ' ') + "]";
+    for (const auto& [name, content] : format2_files()) ASSERT_LT(content.size(), 1000u) << name;
+    expect_invalid(files, "users.json in directory d is larger than the", 1000);
+    BackupSet set(reader(format2_files()), "directory d", 1000);  // every file within the limit
+    expect_invalid(seed_files(), "in directory d is larger than the", 10);
+}
+
+TEST(BackupSetTest, MediaTypesAsAConfigurationExportAreTheEarlierToolsAndKeptWhole) {
+    auto files = seed_files();
+    const std::string exported = R"({"zabbix_export":{"version":"6.0","media_types":[{"name":"DR mail","type":"EMAIL"}]}})";
+    files["mediatypes.json"] = exported;
+    BackupSet set(reader(files), "directory d");
+    EXPECT_TRUE(set.mediatypes_exported());
+    EXPECT_EQ(set.file("mediatypes.json"), exported);
+}
+
+TEST(BackupSetTest, AMediaTypeGetListIsNotAnExport) {
+    auto files = seed_files();
+    files["mediatypes.json"] = R"([{"mediatypeid":"36","type":"0","name":"DR mail"}])";
+    EXPECT_FALSE(BackupSet(reader(files), "directory d").mediatypes_exported());
+}
+
+TEST(BackupSetTest, ADirectoryThatIsNotThereIsInvalidInput) {
+    EXPECT_NE(invalid_input([] { BackupSet::from_directory("/nonexistent/backup"); }).find("--config-dir"), std::string::npos);
+}
+
+/// A backup directory written from `files` under the test's directory.
+class BackupDirectory : public TempDir {
+protected:
+    fs::path write(const Files& files) {
+        const fs::path backup = dir_ / "backup";
+        fs::create_directory(backup);
+        for (const auto& [name, content] : files) std::ofstream(backup / name, std::ios::binary) << content;
+        return backup;
+    }
+    std::string refusal(const fs::path& backup) {
+        alarm(10);  // a read that blocks kills the test rather than hanging it
+        auto message = invalid_input([&] { BackupSet::from_directory(backup); });
+        alarm(0);
+        return message;
+    }
+};
+
+TEST_F(BackupDirectory, RegularFilesAreReadAndVerified) {
+    const auto backup = write(with_manifest(format2_files()));
+    const auto set = BackupSet::from_directory(backup);
+    EXPECT_EQ(set.origin(), "directory " + backup.string());
+    EXPECT_TRUE(set.verified());
+    EXPECT_TRUE(set.has("users.json"));
+}
+
+TEST_F(BackupDirectory, ASymlinkAtABackupFileNameIsRefused) {
+    auto files = seed_files();
+    const auto backup = write(files);
+    std::ofstream(dir_ / "elsewhere.json") << format2_files()["users.json"];
+    fs::create_symlink(dir_ / "elsewhere.json", backup / "users.json");
+    EXPECT_NE(refusal(backup).find("users.json in directory " + backup.string() + " is a symbolic link"), std::string::npos);
+    fs::remove(backup / "templates.json");
+    fs::create_directory_symlink(dir_, backup / "templates.json");
+    EXPECT_NE(refusal(backup).find("templates.json in directory " + backup.string() + " is a symbolic link"), std::string::npos);
+}
+
+TEST_F(BackupDirectory, AFifoIsRefusedAsNotARegularFileWithoutBlocking) {
+    const auto backup = write(seed_files());
+    ASSERT_EQ(mkfifo((backup / "users.json").c_str(), 0600), 0);
+    EXPECT_NE(refusal(backup).find("users.json in directory " + backup.string() + " is not a regular file"), std::string::npos);
+}
+
+TEST_F(BackupDirectory, AFileLargerThanTheLimitIsRefusedBeforeItIsRead) {
+    auto files = format2_files();
+    files["users.json"] = "[" + std::string(2000, ' ') + "]";
+    const auto backup = write(files);
+    const auto message = invalid_input([&] { BackupSet::from_directory(backup, 1000); });
+    EXPECT_NE(message.find("users.json in directory " + backup.string() + " is 2002 bytes"), std::string::npos) << message;
 }
 
 }  // namespace

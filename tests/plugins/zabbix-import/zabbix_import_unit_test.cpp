@@ -1,33 +1,31 @@
-// zabbix-import's logic without a server: reading and checking backups, import rules per Zabbix
-// version, what differs between two exports and the documents that import it, and actions
-// remapped by name. The sandbox tests prove the same against a real Zabbix.
+// zabbix-import's logic without a server: import rules per Zabbix version, what differs between
+// two exports and the documents that import it, actions remapped by name, what a restore writes of
+// each object kind, and which changes it reviews as sensitive. The sandbox tests prove the same
+// against a real Zabbix; reading and checking backups is zabbix_format's (zabbix_format_unit_test).
 #include "action_remap.hpp"
-#include "backup_set.hpp"
+#include "change_review.hpp"
 #include "export_diff.hpp"
 #include "import_rules.hpp"
+#include "object_shapes.hpp"
 
-#include "backup_dir.hpp"
 #include "export_merge.hpp"
+#include "object_kinds.hpp"
 
 #include <concierge/sdk/status.hpp>
-#include <concierge/zabbix/json_scan.hpp>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <algorithm>
 #include <map>
 
-#include <unistd.h>
-
 namespace concierge::zabbix_import {
-using zabbix_format::BackupSet;
 namespace {
 
-namespace fs = std::filesystem;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
+using zabbix_format::to_json;
 
 zabbix::Version version(int major, int minor) { return {major, minor, 0, std::to_string(major) + "." + std::to_string(minor) + ".0"}; }
 
@@ -76,94 +74,16 @@ TEST(ImportRules, DeleteMissingOnlyForWhatTemplatesAndHostsHoldNeverForWholeObje
     for (const char* key : {"groups", "templates", "hosts"}) EXPECT_FALSE(rules->getObject(key)->has("deleteMissing")) << key;
 }
 
-// ---- backup set ---------------------------------------------------------------------------
-
-const std::string templates_json =
-    R"({"zabbix_export":{"version":"6.0","date":"2026-01-01T00:00:00Z","groups":[{"uuid":"g1","name":"Templates"}],)"
-    R"("templates":[{"uuid":"t1","template":"A","name":"A","groups":[{"name":"Templates"}]}]}})";
-
-std::map<std::string, std::string> seed_files() {
-    return {{"templates.json", templates_json},
-            {"hostgroups.json", R"({"zabbix_export":{"version":"6.0","groups":[{"uuid":"g2","name":"Linux servers"}]}})"},
-            {"hosts.json", R"({"zabbix_export":{"version":"6.0","hosts":[]}})"},
-            {"mediatypes.json", "null"},
-            {"reg_actions.json", "null"},
-            {"trigger_actions.json", "[]"},
-            {"actions_data_orig.json", R"({"templates":[{"host":"A","hash":"x","templateid":"10001"}],"hostgroups":[]})"}};
+TEST(ImportRules, MapsDocumentCreatesTheImagesItEmbedsAndCreatesOrUpdatesMaps) {
+    EXPECT_EQ(import_rules_for("maps"), R"({"images":{"createMissing":true},"maps":{"createMissing":true,"updateExisting":true}})");
 }
 
-BackupSet::Reader reader(const std::map<std::string, std::string>& files) {
-    return [files](const std::string& name) -> std::optional<std::string> {
-        const auto found = files.find(name);
-        if (found == files.end()) return std::nullopt;
-        return found->second;
-    };
+TEST(ImportRules, MediaTypesDocumentUsesTheMediaTypesRuleKey) {
+    EXPECT_EQ(import_rules_for("media_types"), R"({"mediaTypes":{"createMissing":true,"updateExisting":true}})");
 }
 
-void expect_invalid(const std::map<std::string, std::string>& files, const std::string& wanted) {
-    try {
-        BackupSet set(reader(files), "directory d");
-        FAIL() << "accepted; expected: " << wanted;
-    } catch (const sdk::Error& e) {
-        EXPECT_EQ(e.code(), sdk::ExitCode::InvalidInput) << e.what();
-        EXPECT_NE(std::string(e.what()).find(wanted), std::string::npos) << e.what();
-    }
-}
-
-TEST(BackupSetTest, EarlierToolsFilesWithNullListsAndTheOldIdMapAreAccepted) {
-    BackupSet set(reader(seed_files()), "directory d");
-    EXPECT_FALSE(set.verified());
-    EXPECT_EQ(set.source_version(), "6.0");
-    EXPECT_EQ(set.file("mediatypes.json"), "[]");
-    EXPECT_NE(set.file("id_map_backup.json").find("10001"), std::string::npos);
-}
-
-TEST(BackupSetTest, MissingTruncatedOrForeignFilesAreInvalidInputNamingTheFile) {
-    auto files = seed_files();
-    files.erase("hosts.json");
-    expect_invalid(files, "has no hosts.json");
-    files = seed_files();
-    files["templates.json"] = templates_json.substr(0, templates_json.size() / 2);
-    expect_invalid(files, "templates.json in directory d is not valid JSON");
-    files = seed_files();
-    files["hostgroups.json"] = R"({"groups":[]})";
-    expect_invalid(files, "hostgroups.json in directory d is not a Zabbix export");
-    files = seed_files();
-    files["trigger_actions.json"] = R"({"actionid":"3"})";
-    expect_invalid(files, "trigger_actions.json in directory d should hold a JSON array");
-    files = seed_files();
-    files.erase("actions_data_orig.json");
-    expect_invalid(files, "has no id_map_backup.json");
-}
-
-std::string manifest_for(const std::map<std::string, std::string>& files) {
-    std::map<std::string, zabbix_format::FileRecord> records;
-    for (const auto& [name, content] : files) records[name] = {zabbix_format::sha256_hex(content), content.size(), 0};
-    return zabbix_format::manifest_json("6.0.14", "2026-01-01T00:00:00Z", records);
-}
-
-TEST(BackupSetTest, ManifestIsVerifiedAndAChangedFileIsRefused) {
-    auto files = seed_files();
-    files["manifest.json"] = manifest_for(seed_files());
-    BackupSet set(reader(files), "run 7");
-    EXPECT_TRUE(set.verified());
-    EXPECT_EQ(set.source_version(), "6.0.14");
-    files["hosts.json"] = R"({"zabbix_export":{"version":"6.0","hosts":[{"host":"x"}]}})";
-    expect_invalid(files, "hosts.json in directory d does not match its sha256 in manifest.json");
-    files = seed_files();
-    files["manifest.json"] = manifest_for(seed_files());
-    files.erase("reg_actions.json");
-    expect_invalid(files, "lacks reg_actions.json");
-}
-
-TEST(BackupSetTest, ADirectoryThatIsNotThereIsInvalidInput) {
-    try {
-        BackupSet::from_directory("/nonexistent/backup");
-        FAIL();
-    } catch (const sdk::Error& e) {
-        EXPECT_EQ(e.code(), sdk::ExitCode::InvalidInput);
-        EXPECT_NE(std::string(e.what()).find("--config-dir"), std::string::npos);
-    }
+TEST(ImportRules, ImagesDocumentCreatesAndUpdatesImages) {
+    EXPECT_EQ(import_rules_for("images"), R"({"images":{"createMissing":true,"updateExisting":true}})");
 }
 
 // ---- export diff ----------------------------------------------------------------------------
@@ -264,6 +184,37 @@ TEST(ExportDiff, DocumentsKeepLinkedUnitsTogetherAndLoseNoTriggerOrGraph) {
     EXPECT_EQ(graphs, 1u);
     EXPECT_EQ(index.documents({0, 1, 2, 3, 4}, 1).size(), 1u);
     EXPECT_TRUE(index.documents({}, 4).empty());
+}
+
+/// A template with a graph prototype in a discovery rule, its graph items in the order given.
+std::string template_with_prototype(const std::string& first, const std::string& second) {
+    return R"({"uuid":"u-P","template":"P","name":"P","groups":[{"name":"Templates"}],"discovery_rules":[{"uuid":"d1",)"
+           R"("name":"Disks","key":"vfs.fs.discovery","graph_prototypes":[{"uuid":"gp","name":"Disk {#FS}","graph_items":[)" +
+           first + "," + second + "]}]}]}";
+}
+const std::string used_item = R"({"sortorder":"1","color":"1A7C11","item":{"host":"P","key":"vfs.fs.size[{#FS},used]"}})";
+const std::string total_item = R"({"sortorder":"1","color":"2774A4","item":{"host":"P","key":"vfs.fs.size[{#FS},total]"}})";
+
+/// The units of `backup_text` that differ from `destination_text`, by name.
+std::vector<std::string> differing_units(const std::string& backup_text, const std::string& destination_text) {
+    ExportIndex backup("templates", "template"), destination("templates", "template");
+    backup.add(backup_text);
+    destination.add(destination_text);
+    return names(backup, backup.differing(destination));
+}
+
+TEST(ExportDiff, GraphPrototypeItemOrderInADiscoveryRuleDoesNotDiffer) {
+    EXPECT_TRUE(differing_units(export_of({template_with_prototype(used_item, total_item)}),
+                                export_of({template_with_prototype(total_item, used_item)}))
+                    .empty());
+}
+
+TEST(ExportDiff, AChangedGraphPrototypeItemDiffers) {
+    std::string recoloured = total_item;
+    recoloured.replace(recoloured.find("2774A4"), 6, "F63100");
+    EXPECT_EQ(differing_units(export_of({template_with_prototype(used_item, total_item)}),
+                              export_of({template_with_prototype(recoloured, used_item)})),
+              (std::vector<std::string>{"P"}));
 }
 
 TEST(ExportDiff, NotAnExportIsInvalidInput) {
@@ -375,6 +326,448 @@ TEST(MediaTypes, RestorableMediaTypeHasNoIdAndPlainMessageTemplates) {
         R"({"mediatypeid":"40","name":"Pager","type":"1","message_templates":[{"mediatype_messageid":"5","eventsource":"0","recovery":"0","subject":"s","message":"m"}]})"));
     EXPECT_EQ(zabbix_format::to_json(mediatype),
               R"({"message_templates":[{"eventsource":"0","message":"m","recovery":"0","subject":"s"}],"name":"Pager","type":"1"})");
+}
+
+// ---- change review -------------------------------------------------------------------------
+
+using Classes = std::vector<std::string>;
+
+/// The sensitive changes writing `wanted` (a portable form) makes over `existing`, or as a new
+/// object when `existing` is empty.
+Classes sensitive(const std::string& kind, const std::string& wanted, const std::string& existing = "") {
+    return sensitive_changes(kind, object(wanted), existing.empty() ? Object::Ptr() : object(existing));
+}
+
+/// `text` with `key` set to `value`.
+std::string with(const std::string& text, const std::string& key, const std::string& value) {
+    auto changed = object(text);
+    changed->set(key, value);
+    return to_json(changed);
+}
+
+TEST(DifferingMembers, ListsTheKeysThatDifferIncludingThoseOnOneSideOnly) {
+    EXPECT_EQ(differing_members(object(R"({"a":"1","b":["1","2"],"c":"x","e":{"f":"1"}})"),
+                                object(R"({"b":["2","1"],"c":"x","d":null,"e":{"f":"1"}})")),
+              (Classes{"a", "b", "d"}));
+    EXPECT_TRUE(differing_members(object(R"({"c":"x"})"), object(R"({"c":"x"})")).empty());
+}
+
+TEST(SensitiveChanges, WritingAnyScriptIsACommand) {
+    const std::string script = R"({"name":"DR scale script","command":"echo scale","type":"0","scope":"1","execute_on":"1"})";
+    EXPECT_EQ(sensitive("scripts", script), Classes{allow::commands});
+    EXPECT_EQ(sensitive("scripts", with(script, "command", "rm -rf /"), script), Classes{allow::commands});
+}
+
+TEST(SensitiveChanges, AnExistingMediaTypeThatDiffersIsSensitiveANewOneIsNot) {
+    const std::string mediatype = R"({"name":"DR mail","type":"0","smtp_server":"mail.example.com"})";
+    EXPECT_EQ(sensitive("mediatypes", with(mediatype, "smtp_server", "mail.attacker.example"), mediatype),
+              Classes{allow::mediatypes});
+    EXPECT_TRUE(sensitive("mediatypes", mediatype).empty());
+}
+
+// Operations of an action's portable form (reduce_action with names for ids).
+const std::string message_op = R"({"operationtype":"0","esc_period":"0","esc_step_from":"1","esc_step_to":"1","evaltype":"0",)"
+                               R"("opconditions":[],"opmessage":{"default_msg":"1","mediatypeid":"DR mail"},)"
+                               R"("opmessage_grp":[{"usrgrpid":"DR operators"}],"opmessage_usr":[]})";
+const std::string command_op = R"({"operationtype":"1","esc_period":"0","esc_step_from":"2","esc_step_to":"2","evaltype":"0",)"
+                               R"("opconditions":[],"opcommand":{"scriptid":"DR scale script"},"opcommand_hst":[{"hostid":"0"}]})";
+
+std::string action_with(const std::string& operations, const std::string& recovery_operations = "") {
+    return R"({"name":"DR trigger action","eventsource":"0","status":"0","esc_period":"1h",)"
+           R"("filter":{"evaltype":"0","conditions":[{"conditiontype":"0","operator":"0","value":"DR hosts"}]},)"
+           R"("operations":[)" + operations + R"(],"recovery_operations":[)" + recovery_operations + R"(],"update_operations":[]})";
+}
+
+TEST(SensitiveChanges, ANewActionWithACommandOperationIsACommand) {
+    EXPECT_EQ(sensitive("trigger_actions", action_with(message_op + "," + command_op)), Classes{allow::commands});
+    EXPECT_EQ(sensitive("trigger_actions", action_with(message_op, command_op)), Classes{allow::commands});
+    EXPECT_EQ(sensitive("internal_actions", action_with(command_op)), Classes{allow::commands});
+}
+
+TEST(SensitiveChanges, ANewActionWithoutACommandOperationIsNotSensitive) {
+    EXPECT_TRUE(sensitive("trigger_actions", action_with(message_op)).empty());
+    EXPECT_TRUE(sensitive("autoregistration_actions", action_with("")).empty());
+}
+
+TEST(SensitiveChanges, ChangedOperationsOfAnExistingActionAreAnActionsChange) {
+    const auto existing = action_with(message_op);
+    std::string other_group = message_op;
+    other_group.replace(other_group.find("DR operators"), 12, "Guests");
+    EXPECT_EQ(sensitive("trigger_actions", action_with(other_group), existing), Classes{allow::actions});
+    EXPECT_EQ(sensitive("trigger_actions", action_with(message_op, message_op), existing), Classes{allow::actions});
+    // What the action matches is not its operations.
+    EXPECT_TRUE(sensitive("trigger_actions", with(existing, "status", "1"), existing).empty());
+}
+
+TEST(SensitiveChanges, AddingOrChangingACommandOperationIsACommandAndAnActionsChange) {
+    EXPECT_EQ(sensitive("trigger_actions", action_with(message_op + "," + command_op), action_with(message_op)),
+              (Classes{allow::commands, allow::actions}));
+    std::string other_script = command_op;
+    other_script.replace(other_script.find("DR scale script"), 15, "Detect operating system");
+    EXPECT_EQ(sensitive("trigger_actions", action_with(other_script), action_with(command_op)),
+              (Classes{allow::commands, allow::actions}));
+    // An unchanged command beside a changed message is no new command.
+    EXPECT_EQ(sensitive("trigger_actions", action_with(command_op), action_with(message_op + "," + command_op)),
+              Classes{allow::actions});
+}
+
+/// A user group's portable form (6.0: "rights" by host group name).
+std::string user_group(const std::string& rights, const std::string& tag_filters = "[]") {
+    return R"({"name":"DR operators","gui_access":"0","users_status":"0","debug_mode":"0","rights":)" + rights +
+           R"(,"tag_filters":)" + tag_filters + "}";
+}
+std::string right(const std::string& permission) { return R"([{"id":"DR hosts","permission":")" + permission + R"("}])"; }
+const std::string deny = right("0"), read = right("2"), read_write = right("3");
+const std::string service_filter = R"([{"groupid":"DR hosts","tag":"service","value":"dr-web"}])";
+
+TEST(SensitiveChanges, WideningAUserGroupsRightIsAPermissionsChange) {
+    EXPECT_EQ(sensitive("usergroups", user_group(read_write), user_group(read)), Classes{allow::permissions});
+    EXPECT_EQ(sensitive("usergroups", user_group(read), user_group(deny)), Classes{allow::permissions});
+}
+
+TEST(SensitiveChanges, NarrowingAUserGroupsRightIsNotSensitive) {
+    EXPECT_TRUE(sensitive("usergroups", user_group(read), user_group(read_write)).empty());
+    EXPECT_TRUE(sensitive("usergroups", user_group(deny), user_group(read)).empty());
+}
+
+TEST(SensitiveChanges, ANewRightOnAGroupThatHadNoneWidensItUnlessItDenies) {
+    EXPECT_EQ(sensitive("usergroups", user_group(read), user_group("[]")), Classes{allow::permissions});
+    EXPECT_TRUE(sensitive("usergroups", user_group(deny), user_group("[]")).empty());
+}
+
+TEST(SensitiveChanges, RemovingADenyRightWidensAUserGroupRemovingAGrantDoesNot) {
+    EXPECT_EQ(sensitive("usergroups", user_group("[]"), user_group(deny)), Classes{allow::permissions});
+    EXPECT_TRUE(sensitive("usergroups", user_group("[]"), user_group(read)).empty());
+}
+
+TEST(SensitiveChanges, RightsOfZabbix62AreReviewedToo) {
+    const std::string before = R"({"name":"DR operators","hostgroup_rights":[],"templategroup_rights":[{"id":"Templates","permission":"2"}]})";
+    const std::string after = R"({"name":"DR operators","hostgroup_rights":[],"templategroup_rights":[{"id":"Templates","permission":"3"}]})";
+    EXPECT_EQ(sensitive("usergroups", after, before), Classes{allow::permissions});
+    EXPECT_TRUE(sensitive("usergroups", before, after).empty());
+}
+
+TEST(SensitiveChanges, DroppingATagFilterWidensAUserGroupAddingOneDoesNot) {
+    EXPECT_EQ(sensitive("usergroups", user_group(read), user_group(read, service_filter)), Classes{allow::permissions});
+    EXPECT_TRUE(sensitive("usergroups", user_group(read, service_filter), user_group(read)).empty());
+}
+
+TEST(SensitiveChanges, EnablingAUserGroupOrItsFrontendAccessOrDebugModeWidensIt) {
+    const auto group = user_group(read);
+    EXPECT_EQ(sensitive("usergroups", group, with(group, "users_status", "1")), Classes{allow::permissions});
+    EXPECT_EQ(sensitive("usergroups", group, with(group, "gui_access", "3")), Classes{allow::permissions});
+    EXPECT_EQ(sensitive("usergroups", with(group, "debug_mode", "1"), group), Classes{allow::permissions});
+    EXPECT_TRUE(sensitive("usergroups", with(group, "users_status", "1"), group).empty());
+    EXPECT_TRUE(sensitive("usergroups", with(group, "gui_access", "3"), group).empty());
+    EXPECT_TRUE(sensitive("usergroups", with(group, "name", "DR operators 2"), group).empty());
+}
+
+TEST(SensitiveChanges, ANewUserGroupIsNotReviewed) { EXPECT_TRUE(sensitive("usergroups", user_group(read_write)).empty()); }
+
+const std::string dr_operator = R"({"username":"dr.operator","name":"DR","roleid":"DR role",)"
+                                R"("usrgrps":[{"usrgrpid":"DR operators"}],"medias":[]})";
+
+TEST(SensitiveChanges, AUserChangingRoleOrJoiningAGroupIsAPermissionsChange) {
+    EXPECT_EQ(sensitive("users", with(dr_operator, "roleid", "Super admin role"), dr_operator), Classes{allow::permissions});
+    auto joined = object(dr_operator);
+    joined->getArray("usrgrps")->add(object(R"({"usrgrpid":"Zabbix administrators"})"));
+    EXPECT_EQ(sensitive("users", to_json(joined), dr_operator), Classes{allow::permissions});
+}
+
+TEST(SensitiveChanges, AUserLeavingAGroupOrRenamedIsNotSensitive) {
+    auto left = object(dr_operator);
+    left->set("usrgrps", Array::Ptr(new Array));
+    EXPECT_TRUE(sensitive("users", to_json(left), dr_operator).empty());
+    EXPECT_TRUE(sensitive("users", with(dr_operator, "name", "Dr"), dr_operator).empty());
+}
+
+TEST(SensitiveChanges, AnExistingUsersChangedMediaRedirectAlertsAndAreAMediaTypesChange) {
+    auto redirected = object(dr_operator);
+    redirected->set("medias", Poco::JSON::Parser().parse(R"([{"mediatypeid":"DR mail","sendto":["attacker@example.com"],"active":"0",)"
+                                                             R"("severity":"63","period":"1-7,00:00-24:00"}])"));
+    EXPECT_EQ(sensitive("users", to_json(redirected), dr_operator), Classes{allow::mediatypes});
+}
+
+TEST(SensitiveChanges, ARoleThatDiffersIsAPermissionsChange) {
+    const std::string role = R"({"name":"DR role","type":"1","rules":{"api.access":"0","ui.default_access":"1"}})";
+    std::string with_api = role;
+    with_api.replace(with_api.find(R"("api.access":"0")"), 16, R"("api.access":"1")");
+    EXPECT_EQ(sensitive("roles", with_api, role), Classes{allow::permissions});
+    EXPECT_TRUE(sensitive("roles", role).empty());
+}
+
+// ---- object shapes --------------------------------------------------------------------------
+
+const zabbix_format::ObjectKind& kind(const std::string& key) {
+    static const auto kinds = zabbix_format::object_kinds(version(6, 0));
+    const auto* found = zabbix_format::find_kind(kinds, key);
+    if (!found) throw std::runtime_error("no kind " + key);
+    return *found;
+}
+
+/// A reference as "kind/id": what was remapped, and as what kind.
+std::string tagged(const std::string& ref_kind, const std::string& id) { return ref_kind + "/" + id; }
+
+Object::Ptr restored(const std::string& key, const std::string& text, const zabbix::Version& destination = version(6, 0)) {
+    return restorable(kind(key), destination, object(text), tagged);
+}
+
+// Excerpts of a 6.0.14 server's *.get results (research samples).
+const std::string action_script =
+    R"({"scriptid":"4","name":"DR scale script","command":"echo scale {HOST.HOST} {EVENT.ID}","host_access":"2","usrgrpid":"0",)"
+    R"("groupid":"20","description":"runs from the DR trigger action","confirmation":"","type":"0","execute_on":"1",)"
+    R"("timeout":"30s","scope":"1","port":"","authtype":"0","username":"","password":"","publickey":"","privatekey":"",)"
+    R"("menu_path":"","parameters":[]})";
+
+TEST(ObjectShapes, AnActionScriptKeepsExecuteOnAndDropsManualAndSshMembers) {
+    EXPECT_EQ(to_json(restored("scripts", action_script)),
+              R"({"command":"echo scale {HOST.HOST} {EVENT.ID}","description":"runs from the DR trigger action",)"
+              R"("execute_on":"1","groupid":"hostgroups/20","name":"DR scale script","scope":"1","type":"0"})");
+}
+
+TEST(ObjectShapes, AManualHostScriptKeepsItsUserGroupRemapped) {
+    auto script = object(action_script);
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"scope", "2"}, {"usrgrpid", "13"}, {"confirmation", "Run?"}, {"menu_path", "DR/tools"}})
+        script->set(key, value);
+    const auto out = restored("scripts", to_json(script));
+    EXPECT_EQ(out->getValue<std::string>("usrgrpid"), "usergroups/13");
+    EXPECT_EQ(out->getValue<std::string>("host_access"), "2");
+    EXPECT_EQ(out->getValue<std::string>("confirmation"), "Run?");
+    EXPECT_EQ(out->getValue<std::string>("menu_path"), "DR/tools");
+    EXPECT_EQ(out->getValue<std::string>("execute_on"), "1");
+}
+
+TEST(ObjectShapes, NoUserGroupOrHostGroupIsZeroAndNeverRemapped) {
+    const std::string ping = R"({"scriptid":"1","name":"Ping","command":"ping -c 3 {HOST.CONN}","host_access":"2",)"
+                             R"("usrgrpid":"0","groupid":"0","type":"0","execute_on":"2","scope":"2"})";
+    std::vector<std::string> remapped;
+    const auto out = restorable(kind("scripts"), version(6, 0), object(ping), [&](const std::string& k, const std::string& id) {
+        remapped.push_back(k + "/" + id);
+        return std::string("mapped");
+    });
+    EXPECT_EQ(out->getValue<std::string>("usrgrpid"), "0");
+    EXPECT_EQ(out->getValue<std::string>("groupid"), "0");
+    EXPECT_TRUE(remapped.empty());
+}
+
+TEST(ObjectShapes, AWebhookKeepsSortedParametersAndTimeoutButNotExecuteOn) {
+    const auto out = restored("scripts", R"({"scriptid":"6","name":"DR webhook","command":"return 1;","host_access":"2",)"
+                                         R"("usrgrpid":"0","groupid":"0","type":"5","execute_on":"2","timeout":"10s","scope":"4",)"
+                                         R"("port":"","authtype":"0","username":"","password":"","menu_path":"DR",)"
+                                         R"("parameters":[{"name":"host","value":"{HOST.HOST}"},{"name":"event","value":"{EVENT.ID}"}]})");
+    EXPECT_EQ(to_json(out->get("parameters")), R"([{"name":"event","value":"{EVENT.ID}"},{"name":"host","value":"{HOST.HOST}"}])");
+    EXPECT_EQ(out->getValue<std::string>("timeout"), "10s");
+    for (const char* key : {"execute_on", "port", "authtype", "username", "password"}) EXPECT_FALSE(out->has(key)) << key;
+}
+
+/// The DR maintenance, its host groups read as `groups_key` (6.0 "groups", 6.2+ "hostgroups").
+std::string maintenance(const std::string& groups_key) {
+    return R"({"maintenanceid":"1","name":"DR maintenance","maintenance_type":"0","description":"weekly window",)"
+           R"("active_since":"1767225600","active_till":"1798761600","tags_evaltype":"0",")" +
+           groups_key + R"(":[{"groupid":"20","name":"DR hosts","internal":"0","flags":"0","uuid":"d839"}],)"
+           R"("hosts":[{"hostid":"10562","proxy_hostid":"10560","host":"DR host","status":"0"}],)"
+           R"("tags":[{"tag":"service","operator":"2","value":"dr-web"}],)"
+           R"("timeperiods":[{"timeperiod_type":"3","every":"1","month":"0","dayofweek":"64","day":"0","start_time":"7200",)"
+           R"("period":"3600","start_date":"0"},{"timeperiod_type":"0","every":"1","month":"0","dayofweek":"0","day":"0",)"
+           R"("start_time":"0","period":"7200","start_date":"1767225600"}]})";
+}
+
+TEST(ObjectShapes, MaintenanceTimePeriodsKeepOnlyTheirTypesMembers) {
+    EXPECT_EQ(to_json(restored("maintenances", maintenance("groups"))->get("timeperiods")),
+              R"([{"dayofweek":"64","every":"1","period":"3600","start_time":"7200","timeperiod_type":"3"},)"
+              R"({"period":"7200","start_date":"1767225600","timeperiod_type":"0"}])");
+}
+
+TEST(ObjectShapes, MaintenanceGroupsOfEitherSelectAreWrittenAsGroups) {
+    for (const auto& [groups_key, destination] : {std::pair{"groups", version(6, 0)}, std::pair{"hostgroups", version(6, 2)}}) {
+        const auto out = restored("maintenances", maintenance(groups_key), destination);
+        EXPECT_EQ(to_json(out->get("groups")), R"([{"groupid":"hostgroups/20"}])") << groups_key;
+        EXPECT_FALSE(out->has("hostgroups")) << groups_key;
+        EXPECT_EQ(to_json(out->get("hosts")), R"([{"hostid":"hosts/10562"}])") << groups_key;
+    }
+}
+
+const std::string correlation = R"({"correlationid":"1","name":"DR correlation","description":"close old","status":"0",)"
+                                R"("filter":{"evaltype":"0","formula":"","conditions":[{"type":"0","tag":"service","formulaid":"A"},)"
+                                R"({"type":"3","oldtag":"service","newtag":"service","formulaid":"B"}],"eval_formula":"A and B"},)"
+                                R"("operations":[{"type":"0"}]})";
+
+TEST(ObjectShapes, CorrelationFilterHasNoFormulaOrFormulaIdsWithoutACustomExpression) {
+    EXPECT_EQ(to_json(restored("correlations", correlation)->get("filter")),
+              R"({"conditions":[{"newtag":"service","oldtag":"service","type":"3"},{"tag":"service","type":"0"}],"evaltype":"0"})");
+}
+
+TEST(ObjectShapes, CorrelationConditionsCompareEqualWhateverTheirFormulaIdsWithoutACustomExpression) {
+    std::string swapped = correlation;
+    swapped.replace(swapped.find(R"("formulaid":"A")"), 15, R"("formulaid":"X")");
+    swapped.replace(swapped.find(R"("formulaid":"B")"), 15, R"("formulaid":"A")");
+    swapped.replace(swapped.find(R"("formulaid":"X")"), 15, R"("formulaid":"B")");
+    EXPECT_EQ(to_json(restored("correlations", swapped)), to_json(restored("correlations", correlation)));
+}
+
+TEST(ObjectShapes, CorrelationFilterKeepsFormulaAndFormulaIdsWithACustomExpression) {
+    auto custom = object(correlation);
+    custom->getObject("filter")->set("evaltype", "3");
+    custom->getObject("filter")->set("formula", "A and not B");
+    EXPECT_EQ(to_json(restored("correlations", to_json(custom))->get("filter")),
+              R"({"conditions":[{"formulaid":"A","tag":"service","type":"0"},)"
+              R"({"formulaid":"B","newtag":"service","oldtag":"service","type":"3"}],"evaltype":"3","formula":"A and not B"})");
+}
+
+/// The DR dashboard with widgets naming a graph, an item, a map and a host, and plain fields.
+std::string dashboard(const std::string& first_widget, const std::string& second_widget) {
+    return R"({"dashboardid":"167","name":"DR dashboard","userid":"1","private":"1","display_period":"30","auto_start":"1",)"
+           R"("uuid":"","pages":[{"dashboard_pageid":"3796","name":"DR page","display_period":"0","widgets":[)" +
+           first_widget + "," + second_widget + R"(]}],"users":[{"userid":"3","permission":"2"}],)"
+           R"("userGroups":[{"usrgrpid":"13","permission":"3"}]})";
+}
+const std::string graph_widget =
+    R"({"widgetid":"10928","type":"graph","name":"DR graph widget","x":"0","y":"0","width":"12","height":"5","view_mode":"0",)"
+    R"("fields":[{"type":"0","name":"source_type","value":"0"},{"type":"6","name":"graphid","value":"2471"},)"
+    R"({"type":"1","name":"reference","value":"ABCDE"}]})";
+const std::string mixed_widget =
+    R"({"widgetid":"10929","type":"plaintext","name":"DR item widget","x":"12","y":"0","width":"12","height":"5","view_mode":"0",)"
+    R"("fields":[{"type":"4","name":"itemids","value":"44518"},{"type":"8","name":"sysmapid","value":"2"},)"
+    R"({"type":"3","name":"hostids","value":"10562"}]})";
+
+TEST(ObjectShapes, DashboardWidgetFieldsAreRemappedByTheirType) {
+    const auto out = restored("dashboards", dashboard(graph_widget, mixed_widget));
+    std::map<std::string, std::string> values;
+    const auto widgets = out->getArray("pages")->getObject(0)->getArray("widgets");
+    for (std::size_t w = 0; w < widgets->size(); ++w) {
+        const auto fields = widgets->getObject(static_cast<unsigned>(w))->getArray("fields");
+        for (std::size_t f = 0; f < fields->size(); ++f) {
+            const auto field = fields->getObject(static_cast<unsigned>(f));
+            values[field->getValue<std::string>("name")] = field->getValue<std::string>("value");
+        }
+    }
+    EXPECT_EQ(values, (std::map<std::string, std::string>{{"source_type", "0"}, {"graphid", "graphs/2471"},
+                                                           {"reference", "ABCDE"}, {"itemids", "items/44518"},
+                                                           {"sysmapid", "maps/2"}, {"hostids", "hosts/10562"}}));
+    EXPECT_EQ(out->getValue<std::string>("userid"), "users/1");
+    EXPECT_EQ(to_json(out->get("users")), R"([{"permission":"2","userid":"users/3"}])");
+    EXPECT_EQ(to_json(out->get("userGroups")), R"([{"permission":"3","usrgrpid":"usergroups/13"}])");
+    for (const char* key : {"dashboardid", "uuid"}) EXPECT_FALSE(out->has(key)) << key;
+}
+
+TEST(ObjectShapes, DashboardPageWidgetsCompareEqualWhateverTheirOrder) {
+    EXPECT_EQ(to_json(restored("dashboards", dashboard(graph_widget, mixed_widget))),
+              to_json(restored("dashboards", dashboard(mixed_widget, graph_widget))));
+}
+
+const std::string dr_operator_get =
+    R"({"userid":"3","username":"dr.operator","name":"DR","surname":"Operator","url":"","autologin":"0","autologout":"15m",)"
+    R"("lang":"default","refresh":"30s","theme":"default","attempt_failed":"0","attempt_ip":"","attempt_clock":"0",)"
+    R"("rows_per_page":"50","timezone":"default","roleid":"5","usrgrps":[{"usrgrpid":"13","name":"DR operators"}],)"
+    R"("medias":[{"mediaid":"1","userid":"3","mediatypeid":"36","sendto":["ops@example.com"],"active":"0","severity":"60",)"
+    R"("period":"1-7,00:00-24:00"}]})";
+
+TEST(ObjectShapes, UsersDropLoginAttemptsAndMediaIdsAndRemapRoleGroupsAndMediaTypes) {
+    EXPECT_EQ(to_json(restored("users", dr_operator_get)),
+              R"({"autologin":"0","autologout":"15m","lang":"default","medias":[{"active":"0","mediatypeid":"mediatypes/36",)"
+              R"("period":"1-7,00:00-24:00","sendto":["ops@example.com"],"severity":"60"}],"name":"DR","refresh":"30s",)"
+              R"("roleid":"roles/5","rows_per_page":"50","surname":"Operator","theme":"default","timezone":"default","url":"",)"
+              R"("username":"dr.operator","usrgrps":[{"usrgrpid":"usergroups/13"}]})");
+}
+
+TEST(ObjectShapes, UserGroupsOn62RemapHostAndTemplateGroupRights) {
+    const auto out = restored("usergroups", R"({"usrgrpid":"13","name":"DR operators","gui_access":"0","users_status":"0",)"
+                                            R"("debug_mode":"0","hostgroup_rights":[{"id":"20","permission":"3"}],)"
+                                            R"("templategroup_rights":[{"id":"1","permission":"2"}],"tag_filters":[]})",
+                              version(6, 2));
+    EXPECT_EQ(to_json(out->get("hostgroup_rights")), R"([{"id":"hostgroups/20","permission":"3"}])");
+    EXPECT_EQ(to_json(out->get("templategroup_rights")), R"([{"id":"templategroups/1","permission":"2"}])");
+    EXPECT_FALSE(out->has("rights"));
+}
+
+const std::string proxy_columns = R"("proxy_hostid":"0","status":"5","lastaccess":"0","ipmi_authtype":"-1","maintenanceid":"0",)"
+                                  R"("name":"","flags":"0","description":"","tls_connect":"1","tls_accept":"2","tls_issuer":"",)"
+                                  R"("tls_subject":"","proxy_address":"","auto_compress":"1","uuid":"")";
+
+TEST(ObjectShapes, AnActiveProxyKeepsHostStatusAndTlsAndNoInterface) {
+    EXPECT_EQ(to_json(restored("proxies", R"({"proxyid":"10560","host":"DR proxy active",)" + proxy_columns +
+                                              R"(,"hosts":[{"hostid":"10562","host":"DR host"}],"interface":[]})")),
+              R"({"description":"","host":"DR proxy active","proxy_address":"","status":"5","tls_accept":"2",)"
+              R"("tls_connect":"1","tls_issuer":"","tls_subject":""})");
+}
+
+TEST(ObjectShapes, APassiveProxyKeepsItsInterfaceAddress) {
+    const auto out = restored("proxies", R"({"proxyid":"10561","host":"DR proxy passive",)" + proxy_columns +
+                                             R"(,"interface":{"interfaceid":"15","hostid":"10561","main":"1","type":"0","useip":"1",)"
+                                             R"("ip":"192.0.2.20","dns":"","port":"10051","available":"0","error":"","details":[]}})");
+    EXPECT_EQ(to_json(out->get("interface")), R"({"dns":"","ip":"192.0.2.20","port":"10051","useip":"1"})");
+}
+
+TEST(ObjectShapes, AGlobalMacroKeepsMacroValueTypeAndDescription) {
+    EXPECT_EQ(to_json(restored("globalmacros", R"({"globalmacroid":"3","macro":"{$DR_CANARY}","value":"canary-plain-7f3a",)"
+                                               R"("description":"plain canary","type":"0"})")),
+              R"({"description":"plain canary","macro":"{$DR_CANARY}","type":"0","value":"canary-plain-7f3a"})");
+}
+
+TEST(ObjectShapes, OnlyTheFreshInstallsRolesAreBuiltIn) {
+    EXPECT_TRUE(is_builtin(kind("roles"), "Super admin role"));
+    EXPECT_TRUE(is_builtin(kind("roles"), "Guest role"));
+    EXPECT_FALSE(is_builtin(kind("roles"), "DR role"));
+    EXPECT_FALSE(is_builtin(kind("usergroups"), "Zabbix administrators"));
+    EXPECT_FALSE(is_builtin(kind("users"), "Admin"));
+}
+
+TEST(ObjectShapes, RemappedToNamesAndThenToIdsAnObjectNamesTheDestinationsObjects) {
+    NameMap source, destination;
+    source.add("roles", "5", "DR role");
+    source.add("usergroups", "13", "DR operators");
+    source.add("mediatypes", "36", "DR mail");
+    destination.add("roles", "50", "DR role");
+    destination.add("usergroups", "130", "DR operators");
+    destination.add("mediatypes", "360", "DR mail");
+    const auto portable = restorable(kind("users"), version(6, 0), object(dr_operator_get),
+                                     [&](const std::string& k, const std::string& id) { return *source.name_of(k, id); });
+    EXPECT_EQ(portable->getValue<std::string>("roleid"), "DR role");
+    const auto created = restorable(kind("users"), version(6, 0), portable,
+                                    [&](const std::string& k, const std::string& name) { return *destination.id_of(k, name); });
+    EXPECT_EQ(created->getValue<std::string>("roleid"), "50");
+    EXPECT_EQ(to_json(created->get("usrgrps")), R"([{"usrgrpid":"130"}])");
+    EXPECT_EQ(created->getArray("medias")->getObject(0)->getValue<std::string>("mediatypeid"), "360");
+}
+
+// ---- name map -------------------------------------------------------------------------------
+
+TEST(NameMapTest, ExplicitFieldsPickTheUserIdAndUsernameOfAUserGetObject) {
+    const std::string users = "[" + dr_operator_get + "]";
+    NameMap guessed, told;
+    guessed.add_list("users", users);  // "roleid" sorts before "userid", "name" comes before "username"
+    told.add_list("users", users, "userid", "username");
+    EXPECT_EQ(guessed.name_of("users", "3"), nullptr);
+    ASSERT_NE(told.name_of("users", "3"), nullptr);
+    EXPECT_EQ(*told.name_of("users", "3"), "dr.operator");
+    EXPECT_EQ(told.ids("users"), (std::map<std::string, std::string>{{"dr.operator", "3"}}));
+}
+
+TEST(NameMapTest, IdsListsEveryNameOfAKindWithItsId) {
+    NameMap map;
+    map.add_list("usergroups", R"([{"usrgrpid":"7","name":"Zabbix administrators"},{"usrgrpid":"13","name":"DR operators"}])");
+    EXPECT_EQ(map.ids("usergroups"), (std::map<std::string, std::string>{{"DR operators", "13"}, {"Zabbix administrators", "7"}}));
+    EXPECT_TRUE(map.ids("users").empty());
+}
+
+TEST(NameMapTest, ClearForgetsOneKindOnly) {
+    NameMap map = source_names();
+    map.clear("hostgroups");
+    EXPECT_EQ(map.size("hostgroups"), 0u);
+    EXPECT_EQ(map.name_of("hostgroups", "2"), nullptr);
+    EXPECT_EQ(map.id_of("hostgroups", "Linux servers"), nullptr);
+    EXPECT_EQ(*map.id_of("templates", "Linux"), "10001");
+    map.add("hostgroups", "3", "Again");
+    EXPECT_EQ(map.ids("hostgroups"), (std::map<std::string, std::string>{{"Again", "3"}}));
+}
+
+TEST(KindLabel, NamesEachKindInTheSingular) {
+    for (const auto& [kind_key, label] : std::vector<std::pair<std::string, std::string>>{
+             {"slas", "SLA"}, {"roles", "user role"}, {"images", "image"}, {"maps", "map"}, {"services", "service"},
+             {"dchecks", "discovery check"}, {"graph_prototypes", "graph prototype"}, {"templategroups", "template group"}})
+        EXPECT_EQ(kind_label(kind_key), label) << kind_key;
+    EXPECT_EQ(kind_label("widgets"), "widgets");  // an unknown kind as it is
 }
 
 }  // namespace

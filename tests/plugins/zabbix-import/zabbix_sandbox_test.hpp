@@ -1,0 +1,101 @@
+// What the tests of zabbix-import share against the real Zabbix 6.0 sandboxes
+// (scripts/sandbox/zabbix.sh): both instances reset to pristine before each test and after the
+// last, the built `concierge` run as a user runs it, a client for checking what it wrote. The
+// sandbox's addresses are compile definitions of the test target (ZBX_SANDBOX_SOURCE_URL,
+// ZBX_SANDBOX_DEST_URL, ZBX_SANDBOX_SCRIPT, ZBX_SANDBOX_SCRIPT_ENV). When the sandbox is not up
+// every test fails: a sandbox test that silently skips proves nothing.
+#pragma once
+
+#include "process_runner.hpp"
+
+#include <concierge/zabbix/client.hpp>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace concierge::test {
+
+namespace fs = std::filesystem;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+inline std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+inline void write(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+inline Poco::Dynamic::Var parse(const std::string& text) { return Poco::JSON::Parser().parse(text); }
+inline Object::Ptr object(const std::string& text) { return parse(text).extract<Object::Ptr>(); }
+inline Array::Ptr array(const std::string& text) { return parse(text).extract<Array::Ptr>(); }
+inline std::string first_id(const std::string& result, const std::string& key) {
+    return object(result)->getArray(key)->getElement<std::string>(0);
+}
+
+/// Resets both instances to pristine (~1 s each).
+inline bool reset_sandbox() {
+    return std::system(ZBX_SANDBOX_SCRIPT_ENV " bash '" ZBX_SANDBOX_SCRIPT "' reset all >/dev/null 2>&1") == 0;
+}
+
+class ZabbixSandboxTest : public ::testing::Test {
+protected:
+    static void TearDownTestSuite() { reset_sandbox(); }  // the other sandbox tests expect pristine instances
+
+    void SetUp() override {
+        ASSERT_TRUE(reset_sandbox()) << "scripts/sandbox/zabbix.sh reset all failed: is the sandbox up? (" ZBX_SANDBOX_SCRIPT_ENV
+                                        " bash scripts/sandbox/zabbix.sh up)";
+        sandbox_.env.erase("CONCIERGE_PLUGIN_PATH");
+        sandbox_.env["ZBX_USER"] = "Admin";
+        sandbox_.env["ZBX_PASS"] = "zabbix";
+        work_ = sandbox_.dir() / "work";
+        fs::create_directories(work_);
+    }
+
+    zabbix::Client client(const std::string& url) {
+        zabbix::Settings settings;
+        settings.url = url;
+        settings.user = "Admin";
+        settings.password = "zabbix";
+        return zabbix::Client(settings);
+    }
+
+    ProcessResult concierge(const std::string& url, std::vector<std::string> args) {
+        auto env = sandbox_.env;
+        env["ZBX_API_HOST"] = url;
+        return run_concierge(args, env);
+    }
+    ProcessResult backup(const std::string& url, const fs::path& dir) {
+        return concierge(url, {"zabbix-backup", "--config-dir", dir.string()});
+    }
+    ProcessResult import(const std::string& url, std::vector<std::string> args) {
+        args.insert(args.begin(), "zabbix-import");
+        return concierge(url, args);
+    }
+
+    Object::Ptr last_run() {
+        const auto result = run_concierge({"history", "--limit", "1", "--output", "json"}, sandbox_.env);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return array(result.out)->getObject(0);
+    }
+    void expect_failed_run(int exit_code) {
+        const auto run = last_run();
+        EXPECT_EQ(run->getValue<std::string>("plugin"), "zabbix-import");
+        EXPECT_EQ(run->getValue<std::string>("status"), "failed");
+        EXPECT_EQ(run->getValue<int>("exit_code"), exit_code);
+    }
+
+    std::string source_url_ = ZBX_SANDBOX_SOURCE_URL, dest_url_ = ZBX_SANDBOX_DEST_URL;
+    Sandbox sandbox_;
+    fs::path work_;
+};
+
+}  // namespace concierge::test
