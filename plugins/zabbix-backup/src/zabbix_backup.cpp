@@ -3,6 +3,7 @@
 #include "backup_dir.hpp"
 #include "export_merge.hpp"
 #include "export_plan.hpp"
+#include "json_values.hpp"
 #include "object_kinds.hpp"
 
 #include <concierge/sdk/sdk.hpp>
@@ -31,13 +32,7 @@ using sdk::ExitCode;
 /// The ids in a *.get result of objects with only an id and a name, in the API's order.
 std::vector<std::string> ids_of(const std::string& result_json, const std::string& id_field) {
     std::vector<std::string> ids;
-    const auto list = Poco::JSON::Parser().parse(result_json);
-    if (list.type() != typeid(Poco::JSON::Array::Ptr))
-        throw Error(ExitCode::RemoteError, "Zabbix answered a *.get with something that is not a list");
-    for (const auto& element : *list.extract<Poco::JSON::Array::Ptr>()) {
-        const auto object = element.extract<Poco::JSON::Object::Ptr>();
-        ids.push_back(object->getValue<std::string>(id_field));
-    }
+    for (const auto& object : objects_of(parse_array(result_json, "a *.get"))) ids.push_back(text_of(object, id_field));
     return ids;
 }
 
@@ -209,7 +204,7 @@ private:
         }
 
         void collect_trigger_conditions(const std::string& actions_json) {
-            for (const auto& action : objects_of(actions_json)) {
+            for (const auto& action : objects_in(actions_json)) {
                 const auto filter = action->getObject("filter");
                 const auto conditions = filter ? filter->getArray("conditions") : nullptr;
                 for (std::size_t i = 0; conditions && i < conditions->size(); ++i) {
@@ -224,7 +219,7 @@ private:
             // Widget field types that hold an item, item prototype, graph or graph prototype id.
             static const std::map<std::string, std::string> kinds{
                 {"4", "items"}, {"5", "item_prototypes"}, {"6", "graphs"}, {"7", "graph_prototypes"}};
-            for (const auto& dashboard : objects_of(dashboards_json)) {
+            for (const auto& dashboard : objects_in(dashboards_json)) {
                 const auto pages = dashboard->getArray("pages");
                 for (std::size_t p = 0; pages && p < pages->size(); ++p) {
                     const auto widgets = pages->getObject(static_cast<unsigned>(p))->getArray("widgets");
@@ -242,7 +237,7 @@ private:
 
         static std::string dcheck_name_list(const std::string& drules_json) {
             Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
-            for (const auto& rule : objects_of(drules_json)) {
+            for (const auto& rule : objects_in(drules_json)) {
                 const auto checks = rule->getArray("dchecks");
                 for (std::size_t i = 0; checks && i < checks->size(); ++i) {
                     const auto check = checks->getObject(static_cast<unsigned>(i));
@@ -280,13 +275,9 @@ private:
             return count;
         }
 
-        static std::vector<Poco::JSON::Object::Ptr> objects_of(const std::string& list_json) {
-            std::vector<Poco::JSON::Object::Ptr> out;
-            const auto value = Poco::JSON::Parser().parse(list_json);
-            if (value.type() != typeid(Poco::JSON::Array::Ptr)) return out;
-            for (const auto& element : *value.extract<Poco::JSON::Array::Ptr>())
-                if (element.type() == typeid(Poco::JSON::Object::Ptr)) out.push_back(element.extract<Poco::JSON::Object::Ptr>());
-            return out;
+        /// The objects of a *.get answer saved a moment ago.
+        static std::vector<Poco::JSON::Object::Ptr> objects_in(const std::string& list_json) {
+            return objects_of(parse_array(list_json, "a *.get"));
         }
 
         /// The template export split into `concurrency` chunks sent at once, merged in chunk order.

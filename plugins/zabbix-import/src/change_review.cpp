@@ -1,6 +1,7 @@
 #include "change_review.hpp"
 
 #include "export_merge.hpp"
+#include "json_values.hpp"
 
 #include <Poco/JSON/Array.h>
 
@@ -12,13 +13,11 @@ namespace concierge::zabbix_import {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
+using zabbix_format::text_of;
 using zabbix_format::to_json;
 
 namespace {
 
-std::string text_of(const Object::Ptr& object, const std::string& key) {
-    return object && object->has(key) ? object->get(key).convert<std::string>() : std::string();
-}
 
 bool has(const std::vector<std::string>& list, const std::string& item) {
     return std::find(list.begin(), list.end(), item) != list.end();

@@ -69,21 +69,16 @@ void DestinationNames::read(const std::string& kind) {
     }
 }
 
-void DestinationNames::resolve_ids(const std::string& kind, const std::vector<std::string>& ids) {
-    if (ids.empty()) return;
-    Request request;
-    if (base(kind) == "triggers") request = name_triggers(ids);
-    else if (base(kind) == "items") request = name_items(ids, prototypes(kind));
-    else request = name_graphs(ids, prototypes(kind));
-    names_.add_list(kind, composite_name_list(base(kind), client_.call(request.method, request.params)), "id", "name");
-}
+void DestinationNames::resolve_ids(const std::string& kind, const std::vector<std::string>& ids) { resolve(kind, ids, true); }
 
-void DestinationNames::resolve_keys(const std::string& kind, const std::vector<std::string>& keys) {
-    if (keys.empty()) return;
+void DestinationNames::resolve_keys(const std::string& kind, const std::vector<std::string>& keys) { resolve(kind, keys, false); }
+
+void DestinationNames::resolve(const std::string& kind, const std::vector<std::string>& values, bool by_id) {
+    if (values.empty()) return;
     Request request;
-    if (base(kind) == "triggers") request = find_triggers(keys);
-    else if (base(kind) == "items") request = find_items(keys, prototypes(kind));
-    else request = find_graphs(keys, prototypes(kind));
+    if (base(kind) == "triggers") request = by_id ? name_triggers(values) : find_triggers(values);
+    else if (base(kind) == "items") request = by_id ? name_items(values, prototypes(kind)) : find_items(values, prototypes(kind));
+    else request = by_id ? name_graphs(values, prototypes(kind)) : find_graphs(values, prototypes(kind));
     names_.add_list(kind, composite_name_list(base(kind), client_.call(request.method, request.params)), "id", "name");
 }
 

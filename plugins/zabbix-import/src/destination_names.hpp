@@ -36,6 +36,7 @@ public:
 
 private:
     void read(const std::string& kind);
+    void resolve(const std::string& kind, const std::vector<std::string>& values, bool by_id);
 
     zabbix::Client& client_;
     std::vector<zabbix_format::ObjectKind> kinds_;

@@ -2,6 +2,7 @@
 
 #include "action_remap.hpp"
 #include "export_merge.hpp"
+#include "json_values.hpp"
 
 #include <Poco/JSON/Array.h>
 
@@ -13,12 +14,10 @@ namespace concierge::zabbix_import {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
+using zabbix_format::text_of;
 
 namespace {
 
-std::string text_of(const Object::Ptr& object, const std::string& key) {
-    return object && object->has(key) ? object->get(key).convert<std::string>() : std::string();
-}
 
 void copy(const Object::Ptr& from, Object::Ptr& to, const std::string& key) {
     if (from->has(key)) to->set(key, from->get(key));

@@ -6,11 +6,14 @@
 #include "destination_names.hpp"
 #include "export_diff.hpp"
 #include "import_rules.hpp"
+#include "kind_restore.hpp"
 #include "object_shapes.hpp"
+#include "restore_step.hpp"
 
 #include "backup_set.hpp"
 #include "export_merge.hpp"
 #include "export_plan.hpp"
+#include "json_values.hpp"
 #include "object_kinds.hpp"
 
 #include <concierge/sdk/sdk.hpp>
@@ -42,6 +45,9 @@ using sdk::Context;
 using sdk::Error;
 using sdk::ExitCode;
 using zabbix_format::BackupSet;
+using zabbix_format::objects_of;
+using zabbix_format::parse_array;
+using zabbix_format::text_of;
 using zabbix_format::ObjectKind;
 using zabbix_format::Request;
 using zabbix_format::to_json;
@@ -50,25 +56,8 @@ namespace json = zabbix::json;
 
 Poco::Dynamic::Var parse(const std::string& text) { return Poco::JSON::Parser().parse(text); }
 
-Array::Ptr parse_array(const std::string& text, const std::string& what) {
-    try {
-        const auto value = parse(text);
-        if (value.type() == typeid(Array::Ptr)) return value.extract<Array::Ptr>();
-    } catch (const Poco::Exception&) {
-    }
-    throw Error(ExitCode::RemoteError, "Zabbix answered " + what + " with something that is not a list");
-}
 
-std::vector<Object::Ptr> objects_of(const Array::Ptr& list) {
-    std::vector<Object::Ptr> out;
-    for (std::size_t i = 0; list && i < list->size(); ++i)
-        if (const auto object = list->getObject(static_cast<unsigned>(i))) out.push_back(object);
-    return out;
-}
 
-std::string text_of(const Object::Ptr& object, const std::string& key) {
-    return object && object->has(key) ? object->get(key).convert<std::string>() : std::string();
-}
 
 /// A JSON string literal.
 std::string quoted(const std::string& text) { return to_json(Poco::Dynamic::Var(text)); }
@@ -85,54 +74,6 @@ std::set<std::string> group_names(std::string_view export_json) {
     }
     return names;
 }
-
-std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
-    return out;
-}
-
-/// The first few names of a list, and how many there are.
-std::string describe_names(const std::vector<std::string>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
-    if (names.size() > 5) out += ", ... (" + std::to_string(names.size()) + ")";
-    return out;
-}
-
-/// Random text from the kernel's generator: passwords and PSKs that are never printed or stored.
-std::string random_text(std::size_t length, const std::string& alphabet) {
-    std::string out;
-    unsigned char byte = 0;
-    while (out.size() < length) {
-        if (::getrandom(&byte, 1, 0) != 1) throw Error(ExitCode::Failure, "the system's random generator failed");
-        // Reject the top of the range so every character is equally likely.
-        if (byte < 256 - 256 % alphabet.size()) out += alphabet[byte % alphabet.size()];
-    }
-    return out;
-}
-
-/// What one step did; a row of the run's table and of its import-steps.json artifact.
-struct Step {
-    std::string key{};
-    std::string name{};
-    std::string status = "not run";  // done, dry run, failed, skipped, not in backup, ...
-    std::int64_t objects = 0, created = 0, updated = 0, unchanged = 0, not_restored = 0;
-    double seconds = 0;
-    std::string detail{};
-};
-
-/// One object of a *.get kind, and what the restore does with it.
-struct Planned {
-    enum class Verdict { create, update, unchanged, builtin, unrestorable, by_hand };
-    std::string name;
-    Verdict verdict = Verdict::unchanged;
-    Object::Ptr backup;     ///< as the backup has it (the source's ids)
-    Object::Ptr existing;   ///< the destination's, when it has one
-    std::vector<std::string> differing{};  ///< members of the portable forms that differ
-    std::vector<std::string> sensitive{};  ///< change classes --allow-changes must name
-    std::string why{};                     ///< unrestorable or by hand: what and why
-};
 
 /// The steps, in restore order: every kind after the kinds its objects name.
 const std::vector<std::pair<std::string, std::string>>& step_list() {
@@ -288,9 +229,7 @@ private:
               hosts_("hosts", "host") {
             templates_.add(backup_.file(files::templates));
             hosts_.add(backup_.file(files::hosts));
-            auto names = backup_names(backup_);
-            source_names_ = std::move(names.names);
-            composite_keys_ = std::move(names.search_keys);
+            source_ = backup_names(backup_);
             if (ctx.option("only") && ctx.option("skip")) throw Error(ExitCode::Usage, "give --only or --skip, not both");
             const auto only = ctx.option("only") ? step_keys("only", *ctx.option("only")) : std::set<std::string>{};
             const auto skip = ctx.option("skip") ? step_keys("skip", *ctx.option("skip")) : std::set<std::string>{};
@@ -326,6 +265,9 @@ private:
             kinds_.push_back({"mediatypes", files::mediatypes, "media type", "mediatype", "mediatypeid", "name",
                               zabbix_format::get_mediatypes(version)});
             destination_ = std::make_unique<DestinationNames>(*client_, kinds_);
+            kind_restore_ = std::make_unique<KindRestore>(
+                ctx_, *client_, backup_, source_, *destination_, [this](const std::string& key) { return selected(key); },
+                dry_run_, log_);
             mark_unavailable(version);
 
             review();
@@ -338,9 +280,9 @@ private:
             client_->logout();
             report();
             summarise(version.text);
-            if (!unrestored_.empty())
-                throw Error(ExitCode::Partial, std::to_string(unrestored_.size()) + " object(s) not restored: " +
-                                                   joined(unrestored_, "; ") +
+            if (!log_.unrestored.empty())
+                throw Error(ExitCode::Partial, std::to_string(log_.unrestored.size()) + " object(s) not restored: " +
+                                                   joined(log_.unrestored, "; ") +
                                                    "; create what they name at the destination (or restore it too) and rerun");
         }
 
@@ -386,9 +328,9 @@ private:
         bool destination_is_new() {
             const auto& names = destination_->with({"hosts", "users"});
             for (const auto& [host, id] : names.ids("hosts"))
-                if (host != "Zabbix server" && !source_names_.id_of("hosts", host)) return false;
+                if (host != "Zabbix server" && !source_.names.id_of("hosts", host)) return false;
             for (const auto& [user, id] : names.ids("users"))
-                if (user != "Admin" && user != "guest" && !source_names_.id_of("users", user)) return false;
+                if (user != "Admin" && user != "guest" && !source_.names.id_of("users", user)) return false;
             return true;
         }
 
@@ -407,7 +349,7 @@ private:
                 }
                 const auto* kind = find(step.key);
                 if (!kind) continue;
-                for (const auto& planned : plan(*kind))
+                for (const auto& planned : kind_restore_->plan(*kind))
                     for (const auto& change : planned.sensitive)
                         if (!allowed_.count(change)) refused[change].push_back(kind->label + " '" + planned.name + "'");
             }
@@ -446,7 +388,7 @@ private:
                 else if (step.key == "hosts") units(step, hosts_, host_units());
                 else if (step.key == "images" || step.key == "maps") export_kind(step);
                 else if (step.key == "mediatypes" && backup_.mediatypes_exported()) media_export(step);
-                else restore_kind(step, *find(step.key));
+                else kind_restore_->restore(*find(step.key), step);
                 step.status = dry_run_ ? "dry run" : "done";
             } catch (const Error& e) {
                 step.status = e.code() == ExitCode::Interrupted ? "interrupted" : "failed";
@@ -489,7 +431,7 @@ private:
                 collect(pending, answers, next);
                 next = batch_end;
             }
-            ++writes_;
+            ++log_.writes;
             return answers;
         }
 
@@ -657,261 +599,9 @@ private:
             return out.empty() ? "no change" : out;
         }
 
-        // ---- kinds restored by name through their own API ----
-
         void invalidate(const std::string& kind) {
             destination_->invalidate(kind);
-            ++writes_;
-        }
-
-        /// The kinds an object's references name, and the composite names among them.
-        struct References {
-            std::set<std::string> kinds;
-            std::map<std::string, std::set<std::string>> composite;  // kind -> names or ids
-        };
-
-        /// What each object of a kind would become, compared with the destination. Cached until
-        /// the restore writes anything.
-        const std::vector<Planned>& plan(const ObjectKind& kind) {
-            auto& cached = plans_[kind.key];
-            if (cached.first == writes_ + 1) return cached.second;
-            const auto& version = client_->version();
-            const auto wanted = objects_of(parse_array(backup_.file(kind.file), kind.file));
-            const auto existing = objects_of(parse_array(client_->call(kind.get.method, kind.get.params), kind.get.method));
-
-            // Name every reference: the destination's lists, and its composite objects by id.
-            References source_refs, destination_refs;
-            for (const auto& object : wanted) collect_references(kind, object, true, source_refs);
-            for (const auto& object : existing) collect_references(kind, object, false, destination_refs);
-            std::set<std::string> needed = source_refs.kinds;
-            needed.insert(destination_refs.kinds.begin(), destination_refs.kinds.end());
-            destination_->with(needed);
-            for (const auto& [composite, ids] : destination_refs.composite)
-                destination_->resolve_ids(composite, {ids.begin(), ids.end()});
-            resolve_composites(source_refs);
-
-            std::map<std::string, Object::Ptr> by_name;
-            for (const auto& object : existing) by_name[text_of(object, kind.name_field)] = object;
-            std::vector<Planned> out;
-            for (const auto& object : wanted) out.push_back(plan_one(kind, version, object, by_name));
-            cached = {writes_ + 1, std::move(out)};
-            return cached.second;
-        }
-
-        /// Records the kinds `object`'s references name; composite ones by the backup's name for
-        /// an object of the backup, by id for one of the destination.
-        void collect_references(const ObjectKind& kind, const Object::Ptr& object, bool from_backup, References& refs) const {
-            restorable(kind, client_->version(), object, [&](const std::string& ref_kind, const std::string& id) {
-                refs.kinds.insert(ref_kind);
-                if (DestinationNames::composite(ref_kind)) {
-                    const std::string* name = from_backup ? source_names_.name_of(ref_kind, id) : &id;
-                    if (name) refs.composite[ref_kind].insert(*name);
-                }
-                return id;
-            });
-        }
-
-        /// Finds the destination's triggers, items and graphs the backup's objects name.
-        void resolve_composites(const References& source_refs) {
-            for (const auto& [kind, names] : source_refs.composite) {
-                std::set<std::string> keys;
-                for (const auto& name : names) {
-                    const auto found = composite_keys_[kind].find(name);
-                    if (found != composite_keys_[kind].end()) keys.insert(found->second);
-                }
-                destination_->resolve_keys(kind, {keys.begin(), keys.end()});
-            }
-        }
-
-        /// Whether this run creates an object of `kind` named `name` before it is needed.
-        bool restores(const std::string& kind, const std::string& name) const {
-            if (!source_names_.id_of(kind, name)) return false;
-            if (kind == "templategroups") return selected("hostgroups");
-            if (kind == "triggers" || kind == "items" || kind == "graphs" || kind == "item_prototypes" || kind == "graph_prototypes")
-                return selected("templates") || selected("hosts");
-            if (kind == "dchecks") return selected("drules");
-            return selected(kind);
-        }
-
-        Planned plan_one(const ObjectKind& kind, const zabbix::Version& version, const Object::Ptr& object,
-                         const std::map<std::string, Object::Ptr>& existing) {
-            Planned planned{.name = text_of(object, kind.name_field), .backup = object, .existing = nullptr};
-            if (is_builtin(kind, planned.name)) {
-                planned.verdict = Planned::Verdict::builtin;
-                return planned;
-            }
-            std::vector<std::string> problems;
-            auto problem = [&problems](const std::string& text) {
-                if (std::find(problems.begin(), problems.end(), text) == problems.end()) problems.push_back(text);
-            };
-            const auto portable = restorable(kind, version, object, [&](const std::string& ref_kind, const std::string& id) {
-                const std::string* name = source_names_.name_of(ref_kind, id);
-                if (!name) {
-                    problem(kind_label(ref_kind) + " id " + id + " (the backup has no name for it)");
-                    return "?" + id;
-                }
-                if (!destination_->names().id_of(ref_kind, *name) && !restores(ref_kind, *name) && *name != planned.name)
-                    problem(kind_label(ref_kind) + " '" + *name + "' (the destination lacks it and this run does not restore it)");
-                return *name;
-            });
-            if (!problems.empty()) {
-                planned.verdict = Planned::Verdict::unrestorable;
-                planned.why = "names " + joined(problems);
-                return planned;
-            }
-            const auto found = existing.find(planned.name);
-            planned.existing = found == existing.end() ? nullptr : found->second;
-            // Secret values cannot be read: never written, set by hand where the destination lacks them.
-            if (kind.key == "globalmacros" && text_of(object, "type") == "1" && !planned.existing) {
-                planned.verdict = Planned::Verdict::by_hand;
-                planned.why = "secret value must be re-entered";
-                return planned;
-            }
-            Object::Ptr before;
-            if (planned.existing) {
-                before = restorable(kind, version, planned.existing, [&](const std::string& ref_kind, const std::string& id) {
-                    const std::string* name = destination_->names().name_of(ref_kind, id);
-                    return name ? *name : "#" + id;
-                });
-                planned.differing = differing_members(portable, before);
-                if (kind.key == "globalmacros" && text_of(object, "type") == "1")
-                    planned.differing.erase(std::remove(planned.differing.begin(), planned.differing.end(), "value"),
-                                            planned.differing.end());
-                planned.verdict = planned.differing.empty() ? Planned::Verdict::unchanged : Planned::Verdict::update;
-            } else {
-                planned.verdict = Planned::Verdict::create;
-            }
-            if (planned.verdict != Planned::Verdict::unchanged) planned.sensitive = sensitive_changes(kind.key, portable, before);
-            return planned;
-        }
-
-        void restore_kind(Step& step, const ObjectKind& kind) {
-            const auto planned = plan(kind);  // a copy: writing invalidates the cache
-            step.objects = static_cast<std::int64_t>(planned.size());
-            std::vector<std::string> created, updated, by_hand, not_restored;
-            std::vector<const Planned*> parents_to_set;
-            for (const auto& entry : planned) {
-                ctx_.check_cancelled();
-                switch (entry.verdict) {
-                    case Planned::Verdict::builtin:
-                    case Planned::Verdict::unchanged: ++step.unchanged; continue;
-                    case Planned::Verdict::unrestorable:
-                        ++step.not_restored;
-                        not_restored.push_back(entry.name);
-                        unrestored_.push_back(kind.label + " '" + entry.name + "' " + entry.why);
-                        ctx_.warn(kind.label + " '" + entry.name + "' not restored: it " + entry.why);
-                        continue;
-                    case Planned::Verdict::by_hand:
-                        ++step.not_restored;
-                        by_hand.push_back(entry.name);
-                        attention_.push_back(entry.why + ": " + kind.label + " " + entry.name);
-                        continue;
-                    case Planned::Verdict::create:
-                    case Planned::Verdict::update: break;
-                }
-                const bool create = entry.verdict == Planned::Verdict::create;
-                auto& names = create ? created : updated;
-                names.push_back(entry.name + (create ? "" : " (" + joined(entry.differing) + ")") +
-                                (entry.sensitive.empty() ? "" : " [" + joined(entry.sensitive) + "]"));
-                ++(create ? step.created : step.updated);
-                if (kind.key == "users" && create) attention_.push_back("password must be set: user " + entry.name);
-                if (kind.key == "proxies" && create && uses_psk(entry.backup))
-                    attention_.push_back("PSK must be re-entered: proxy " + entry.name);
-                if (kind.key == "services" && (create || has(entry.differing, "parents"))) parents_to_set.push_back(&entry);
-                if (dry_run_) continue;
-                if (!write(kind, entry)) {
-                    --(create ? step.created : step.updated);
-                    names.pop_back();
-                    ++step.not_restored;
-                    not_restored.push_back(entry.name);
-                }
-            }
-            if (!parents_to_set.empty() && !dry_run_) set_service_parents(kind, parents_to_set);
-            std::vector<std::string> detail;
-            if (!created.empty()) detail.push_back((dry_run_ ? "would create: " : "created: ") + describe_names(created));
-            if (!updated.empty()) detail.push_back((dry_run_ ? "would update: " : "updated: ") + describe_names(updated));
-            if (!not_restored.empty()) detail.push_back("not restored: " + describe_names(not_restored));
-            if (!by_hand.empty()) detail.push_back("must be re-entered: " + describe_names(by_hand));
-            if (kind.key == "users" && !created.empty()) detail.push_back("password must be set: " + describe_names(created));
-            step.detail = joined(detail, "; ");
-        }
-
-        static bool has(const std::vector<std::string>& list, const std::string& item) {
-            return std::find(list.begin(), list.end(), item) != list.end();
-        }
-
-        static bool uses_psk(const Object::Ptr& proxy) {
-            return text_of(proxy, "tls_connect") == "2" || (std::atoi(text_of(proxy, "tls_accept").c_str()) & 2);
-        }
-
-        /// The object as the destination takes it, every reference its id there; null (and the
-        /// object listed) when a reference cannot be mapped.
-        Object::Ptr destination_form(const ObjectKind& kind, const Planned& entry) { return destination_form(kind, entry, entry.backup); }
-        Object::Ptr destination_form(const ObjectKind& kind, const Planned& entry, const Object::Ptr& object) {
-            References refs;
-            collect_references(kind, object, true, refs);
-            destination_->with(refs.kinds);
-            resolve_composites(refs);
-            std::vector<std::string> missing;
-            auto fields = restorable(kind, client_->version(), object, [&](const std::string& ref_kind, const std::string& id) {
-                const std::string* name = source_names_.name_of(ref_kind, id);
-                const std::string* mapped = name ? destination_->names().id_of(ref_kind, *name) : nullptr;
-                if (mapped) return *mapped;
-                missing.push_back(kind_label(ref_kind) + " '" + (name ? *name : id) + "'");
-                return id;
-            });
-            if (missing.empty()) return fields;
-            unrestored_.push_back(kind.label + " '" + entry.name + "' names " + joined(missing) + ", which the destination lacks");
-            ctx_.warn(unrestored_.back());
-            return nullptr;
-        }
-
-        /// Creates or updates one object; false when it could not be mapped.
-        bool write(const ObjectKind& kind, const Planned& entry) {
-            // A service's parents are linked once every service exists (set_service_parents).
-            auto object = entry.backup;
-            if (kind.key == "services") {
-                object = Poco::JSON::Parser().parse(to_json(entry.backup)).extract<Object::Ptr>();
-                object->remove("parents");
-            }
-            auto fields = destination_form(kind, entry, object);
-            if (!fields) return false;
-            if (entry.verdict == Planned::Verdict::create) {
-                if (kind.key == "users")
-                    fields->set("passwd", random_text(24, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_.!%"));
-                if (kind.key == "proxies" && uses_psk(entry.backup)) {
-                    // The PSK cannot be read back; a random one keeps the proxy encrypted until it is set by hand.
-                    fields->set("tls_psk_identity", "concierge-restored-" + random_text(12, "0123456789abcdef"));
-                    fields->set("tls_psk", random_text(64, "0123456789abcdef"));
-                }
-                client_->call(kind.create(), to_json(fields));
-            } else {
-                // Only what differs, so nothing the destination keeps (a user's own role) is touched.
-                Object::Ptr update = new Object;
-                update->set(kind.id_field, text_of(entry.existing, kind.id_field));
-                for (const auto& member : entry.differing)
-                    if (fields->has(member)) update->set(member, fields->get(member));
-                if (kind.key == "scripts")
-                    for (const char* member : {"type", "scope"}) update->set(member, fields->get(member));
-                if (update->size() > 1) client_->call(kind.update(), to_json(update));
-            }
-            invalidate(kind.key);
-            return true;
-        }
-
-        /// Services name their parents, which may be created after them: linked once all exist.
-        void set_service_parents(const ObjectKind& kind, const std::vector<const Planned*>& services) {
-            for (const auto* entry : services) {
-                auto fields = destination_form(kind, *entry);
-                if (!fields) continue;
-                const std::string* id = destination_->with({"services"}).id_of("services", entry->name);
-                if (!id) continue;
-                Object::Ptr update = new Object;
-                update->set("serviceid", *id);
-                update->set("parents", fields->has("parents") ? fields->get("parents") : Poco::Dynamic::Var(Array::Ptr(new Array)));
-                client_->call("service.update", to_json(update));
-            }
-            invalidate("services");
+            ++log_.writes;
         }
 
         // ---- the table and the summary ----
@@ -952,8 +642,8 @@ private:
                                   " (" + std::to_string(written("templates")) + " templates, " + std::to_string(written("hosts")) +
                                   " hosts, " + std::to_string(written("users")) + " users, " + std::to_string(actions) +
                                   " actions), " + std::to_string(unchanged) + " unchanged";
-            if (!unrestored_.empty()) summary += ", " + std::to_string(unrestored_.size()) + " not restored";
-            if (!attention_.empty()) summary += "; by hand: " + joined(attention_, "; ");
+            if (!log_.unrestored.empty()) summary += ", " + std::to_string(log_.unrestored.size()) + " not restored";
+            if (!log_.attention.empty()) summary += "; by hand: " + joined(log_.attention, "; ");
             if (!refusal_.empty()) summary += "; " + refusal_;
             ctx_.set_summary(summary);
         }
@@ -964,17 +654,15 @@ private:
         std::chrono::milliseconds import_timeout_;
         bool dry_run_, delete_missing_;
         ExportIndex templates_, hosts_;
-        NameMap source_names_;
-        std::map<std::string, std::map<std::string, std::string>> composite_keys_;  // kind -> name -> search key
+        BackupNames source_;
         std::vector<Step> steps_;
         std::set<std::string> allowed_;
         std::vector<ObjectKind> kinds_;
-        std::vector<std::string> unrestored_, attention_;
+        RestoreLog log_;
         std::string refusal_;  // a dry run's: what a restore would refuse
         std::unique_ptr<zabbix::Client> client_;
         std::unique_ptr<DestinationNames> destination_;
-        std::map<std::string, std::pair<std::uint64_t, std::vector<Planned>>> plans_;
-        std::uint64_t writes_ = 0;
+        std::unique_ptr<KindRestore> kind_restore_;
         std::string rules_;
     };
 };

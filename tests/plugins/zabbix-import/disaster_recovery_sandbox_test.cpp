@@ -328,15 +328,6 @@ protected:
         return dir;
     }
 
-    /// Exit 5 with one line naming the file, before anything is sent: the API host is
-    /// unreachable, which would be exit 7 had the import tried to connect.
-    void expect_invalid(const fs::path& dir, const std::string& wanted) {
-        const auto result = import("http://127.0.0.1:1/", {"--config-dir", dir.string()});
-        EXPECT_EQ(result.exit_code, 5) << result.err;
-        EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-        EXPECT_NE(result.err.find(wanted), std::string::npos) << result.err;
-        expect_failed_run(5);
-    }
 
     /// A destination with a configuration of its own: a host the backup does not have.
     void give_destination_its_own_host() {
@@ -405,10 +396,16 @@ TEST_F(CraftedBackup, AChangedMediaTypeOrANewCommandIsRefusedUntilAllowedAndNoth
             script->set(key, value);
         scripts->add(script);
         write(d / "scripts.json", to_json(scripts));
+        // And an action that runs it on every problem.
+        auto actions = array(read(d / "trigger_actions.json"));
+        actions->add(parse(R"({"actionid":"9002","name":"Crafted action","eventsource":"0","status":"0","esc_period":"1h",)"
+                           R"("filter":{"evaltype":"0","conditions":[]},"operations":[{"operationtype":"1","esc_step_from":"1",)"
+                           R"("esc_step_to":"1","esc_period":"0","opcommand":{"scriptid":"9001"},"opcommand_hst":[{"hostid":"0"}]}]})"));
+        write(d / "trigger_actions.json", to_json(actions));
     });
     const auto before = destination_state();
     for (const auto& [dir, change, named] : {std::tuple{media, std::string("mediatypes"), std::string("media type 'Email'")},
-                                             std::tuple{command, std::string("commands"), std::string("script 'Crafted'")}}) {
+                                             std::tuple{command, std::string("commands"), std::string("script 'Crafted', trigger action 'Crafted action'")}}) {
         auto result = import(dest_url_, {"--config-dir", dir.string()});
         EXPECT_EQ(result.exit_code, 10) << result.err;
         EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;

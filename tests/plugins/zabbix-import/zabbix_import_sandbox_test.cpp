@@ -350,15 +350,6 @@ protected:
         change(dir / file);
         return dir;
     }
-    /// Exit 5 with a one-line message naming the file; nothing sent: the API host is unreachable,
-    /// which would be exit 7 had the import tried to connect.
-    void expect_invalid(const fs::path& dir, const std::string& wanted) {
-        const auto result = import("http://127.0.0.1:1/", {"--config-dir", dir.string()});
-        EXPECT_EQ(result.exit_code, 5) << result.err;
-        EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-        EXPECT_NE(result.err.find(wanted), std::string::npos) << result.err;
-        expect_failed_run(5);
-    }
     fs::path good_;
     int copies_ = 0;
 };

@@ -15,6 +15,7 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -85,6 +86,15 @@ protected:
         const auto result = run_concierge({"history", "--limit", "1", "--output", "json"}, sandbox_.env);
         EXPECT_EQ(result.exit_code, 0) << result.err;
         return array(result.out)->getObject(0);
+    }
+    /// Exit 5 with a one-line message naming the file, before anything is sent: the API host is
+    /// unreachable, which would be exit 7 had the import tried to connect.
+    void expect_invalid(const fs::path& dir, const std::string& wanted) {
+        const auto result = import("http://127.0.0.1:1/", {"--config-dir", dir.string()});
+        EXPECT_EQ(result.exit_code, 5) << result.err;
+        EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+        EXPECT_NE(result.err.find(wanted), std::string::npos) << result.err;
+        expect_failed_run(5);
     }
     void expect_failed_run(int exit_code) {
         const auto run = last_run();
