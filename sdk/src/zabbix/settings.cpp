@@ -64,6 +64,13 @@ std::string normalise_api_url(std::string_view host) {
     if (text.empty()) bad_host(host, "it is empty");
     if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c) || std::iscntrl(c); }))
         bad_host(host, "it contains spaces");
+    // Credentials in the URL would be printed, and kept in history, wherever the URL goes: refused
+    // without echoing the text.
+    const auto authority = text.find("://") == std::string::npos ? 0 : text.find("://") + 3;
+    if (text.find('@') < text.find('/', authority))
+        throw sdk::Error(sdk::ExitCode::Usage,
+                         "ZBX_API_HOST holds a user name or password (user:password@host); remove it and give the "
+                         "credentials with ZBX_USER and ZBX_PASS, ZBX_PASS_FILE or ZBX_API_TOKEN");
     if (text.find("://") == std::string::npos) text = "https://" + text;  // a bare host: https, as the earlier tool did
 
     Poco::URI uri;

@@ -73,6 +73,21 @@ TEST(NormaliseApiUrl, GarbageIsAUsageError) {
     }
 }
 
+TEST(NormaliseApiUrl, CredentialsInTheUrlAreAUsageErrorThatNeverEchoesThem) {
+    for (const char* url : {"http://Admin:s3cret-canary@zbx.example/", "s3cret-canary@zbx.example", "https://u:s3cret-canary@h:443"}) {
+        try {
+            zbx::normalise_api_url(url);
+            ADD_FAILURE() << "accepted a URL with credentials";
+        } catch (const concierge::sdk::Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::Usage);
+            EXPECT_NE(std::string(e.what()).find("ZBX_USER and ZBX_PASS"), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("s3cret-canary"), std::string::npos) << e.what();
+        }
+    }
+    // An @ in the path is not a credential.
+    EXPECT_EQ(zbx::normalise_api_url("http://h/a@b"), "http://h/a@b/api_jsonrpc.php");
+}
+
 // ---- connection_options ----------------------------------------------------------------------
 
 TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
