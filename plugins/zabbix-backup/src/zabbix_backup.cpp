@@ -19,6 +19,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -77,7 +78,11 @@ public:
         const auto concurrency = *ctx.get_int("concurrency");
         if (concurrency < 1 || concurrency > 64) throw Error(ExitCode::Usage, "--concurrency must be between 1 and 64");
         // Check the directory before touching the network: a typo fails fast and offline.
-        StagingDir staging(ctx.get("config-dir", "zabbix-backup"));
+        // Another backup to the same directory runs first; Ctrl-C ends the wait.
+        StagingDir staging(ctx.get("config-dir", "zabbix-backup"), [&ctx, told = false](const std::string& message) mutable {
+            if (!std::exchange(told, true)) ctx.info(message);
+            ctx.check_cancelled();
+        });
         Backup(ctx, staging, static_cast<std::size_t>(concurrency)).run();
     }
 

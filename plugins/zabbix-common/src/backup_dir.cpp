@@ -14,6 +14,8 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,7 +66,7 @@ const std::set<std::string>& backup_file_names() {
 
 bool is_backup_file_name(const std::string& name) { return backup_file_names().count(name) > 0; }
 
-StagingDir::StagingDir(fs::path target) {
+StagingDir::StagingDir(fs::path target, const Waiting& waiting) {
     std::error_code error;
     target_ = fs::absolute(std::move(target), error).lexically_normal();
     if (error) invalid("cannot resolve the config directory: " + error.message());
@@ -87,9 +89,10 @@ StagingDir::StagingDir(fs::path target) {
         }
         if (error) invalid("cannot read the config directory " + target_.string() + ": " + error.message());
     }
+    lock(waiting);
+    sweep();
     partial_ = target_;
     partial_ += ".partial-" + std::to_string(::getpid());
-    fs::remove_all(partial_, error);  // left by an earlier process that had our pid
     if (::mkdir(partial_.c_str(), 0700) != 0) {
         const int code = errno;
         invalid("cannot write in " + parent.string() + " (" + std::strerror(code) +
@@ -97,10 +100,43 @@ StagingDir::StagingDir(fs::path target) {
     }
 }
 
-StagingDir::~StagingDir() {
-    if (committed_) return;
+void StagingDir::lock(const Waiting& waiting) {
+    std::string lock_name = ".";
+    lock_name += target_.filename().string();
+    lock_name += ".lock";
+    const fs::path path = target_.parent_path() / lock_name;
+    lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0) {
+        const int code = errno;
+        invalid("cannot create the lock " + path.string() + " (" + std::strerror(code) +
+                "); choose a writable --config-dir (ZBX_CONFIG_DIR)");
+    }
+    while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) io_failure("lock", path, errno);
+        if (waiting) waiting("waiting for another backup to " + target_.string() + " to finish");
+        ::usleep(100 * 1000);
+    }
+}
+
+void StagingDir::sweep() const {
+    // Holding the lock, every partial or old copy of this target belongs to a run that is gone.
+    const std::string name = target_.filename().string();
     std::error_code ignored;
-    fs::remove_all(partial_, ignored);
+    for (const auto& entry : fs::directory_iterator(target_.parent_path(), ignored)) {
+        const std::string other = entry.path().filename().string();
+        for (const std::string suffix : {".partial-", ".old-"}) {
+            const std::string prefix = name + suffix;
+            if (other.size() > prefix.size() && other.starts_with(prefix) &&
+                other.find_first_not_of("0123456789", prefix.size()) == std::string::npos)
+                fs::remove_all(entry.path(), ignored);
+        }
+    }
+}
+
+StagingDir::~StagingDir() {
+    std::error_code ignored;
+    if (!committed_) fs::remove_all(partial_, ignored);
+    if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 const FileRecord& StagingDir::write(const std::string& name, std::string_view content, std::uint64_t count) {
@@ -128,25 +164,15 @@ const FileRecord& StagingDir::write(const std::string& name, std::string_view co
 
 void StagingDir::commit() {
     fsync_path(partial_);
-    fs::path aside;
-    if (fs::exists(fs::symlink_status(target_))) {
-        aside = target_;
-        aside += ".old-" + std::to_string(::getpid());
-        std::error_code ignored;
-        fs::remove_all(aside, ignored);
-        if (::rename(target_.c_str(), aside.c_str()) != 0) io_failure("move the old backup aside:", target_, errno);
-    }
-    if (::rename(partial_.c_str(), target_.c_str()) != 0) {
-        const int code = errno;
-        if (!aside.empty()) ::rename(aside.c_str(), target_.c_str());  // put the old backup back
-        io_failure("move the new backup into place:", target_, code);
+    std::error_code ignored;
+    if (!fs::exists(fs::symlink_status(target_))) {
+        if (::rename(partial_.c_str(), target_.c_str()) != 0) io_failure("move the new backup into place:", target_, errno);
+    } else if (::renameat2(AT_FDCWD, partial_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0) {
+        io_failure("swap the new backup into place:", target_, errno);
     }
     committed_ = true;
     fsync_path(target_.parent_path());
-    if (!aside.empty()) {
-        std::error_code ignored;
-        fs::remove_all(aside, ignored);
-    }
+    fs::remove_all(partial_, ignored);  // the old backup, after the exchange
 }
 
 std::string manifest_json(const std::string& zabbix_version, const std::string& created_at,

@@ -96,11 +96,12 @@ protected:
         return runs->getObject(0);
     }
 
-    /// Everything but `keep` in the work directory: leftovers of a staging directory.
+    /// Everything but `keep` and the target's lock file in the work directory: leftovers of a
+    /// staging directory.
     std::set<std::string> leftovers(const std::set<std::string>& keep) const {
         std::set<std::string> names;
         for (const auto& name : names_in(work_))
-            if (!keep.count(name)) names.insert(name);
+            if (!keep.count(name) && name != ".backup.lock") names.insert(name);
         return names;
     }
 
@@ -192,6 +193,39 @@ TEST_F(ZabbixBackup, InterruptedBackupLeavesNothingAndKeepsTheOldOne) {
     EXPECT_EQ(last_run()->getValue<std::string>("status"), "interrupted");
 }
 
+TEST_F(ZabbixBackup, CopiesLeftByKilledBackupsAreGoneAfterTheNextRun) {
+    const auto dir = work_ / "backup";
+    for (int kill = 0; kill < 2; ++kill) {
+        Process process({"zabbix-backup", "--config-dir", dir.string(), "--verbose"}, sandbox_.env);
+        ASSERT_TRUE(process.wait_for_stderr("Zabbix 6.0", 20000)) << "no sign of a connection";
+        process.signal(SIGKILL);  // no destructor runs: the partial copy stays
+        process.finish();
+    }
+    // The second run swept the first's copy when it started; its own stays until the next run.
+    EXPECT_EQ(leftovers({"backup"}).size(), 1u) << "a killed run leaves its partial copy";
+    const auto result = backup(dir);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_TRUE(leftovers({"backup"}).empty()) << "the next run sweeps what killed runs left";
+    EXPECT_EQ(names_in(dir), backup_files);
+}
+
+TEST_F(ZabbixBackup, TwoBackupsToOneDirectoryTakeTurns) {
+    const auto dir = work_ / "backup";
+    Process first({"zabbix-backup", "--config-dir", dir.string(), "--verbose"}, sandbox_.env);
+    ASSERT_TRUE(first.wait_for_stderr("Zabbix 6.0", 20000)) << "no sign of a connection";
+    Process second({"zabbix-backup", "--config-dir", dir.string()}, sandbox_.env);
+    EXPECT_TRUE(second.wait_for_stderr("waiting for another backup to " + dir.string(), 10000));
+    const auto first_result = first.finish();
+    const auto second_result = second.finish();
+    EXPECT_EQ(first_result.exit_code, 0) << first_result.err;
+    EXPECT_EQ(second_result.exit_code, 0) << second_result.err;
+    EXPECT_TRUE(leftovers({"backup"}).empty());
+    EXPECT_EQ(names_in(dir), backup_files);
+    const auto manifest = parse(read(dir / "manifest.json")).extract<Object::Ptr>()->getObject("files");
+    for (const auto& name : manifest->getNames())  // one backup's files, not a mix of two
+        EXPECT_EQ(manifest->getObject(name)->getValue<std::string>("sha256"), zabbix_format::sha256_hex(read(dir / name))) << name;
+}
+
 TEST_F(ZabbixBackup, WrongPasswordIsExit6AndTheCanaryIsNowhere) {
     const std::string canary = "Canary-Pa55-" + std::to_string(::getpid());
     sandbox_.env["ZBX_PASS"] = canary;
@@ -200,7 +234,7 @@ TEST_F(ZabbixBackup, WrongPasswordIsExit6AndTheCanaryIsNowhere) {
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
     EXPECT_EQ(result.out.find(canary), std::string::npos);
     EXPECT_EQ(result.err.find(canary), std::string::npos) << result.err;
-    EXPECT_TRUE(names_in(work_).empty()) << "a failed backup left files behind";
+    EXPECT_TRUE(leftovers({}).empty()) << "a failed backup left files behind";
     const auto run = last_run();
     EXPECT_EQ(run->getValue<std::string>("status"), "failed");
     EXPECT_EQ(run->getValue<int>("exit_code"), 6);
@@ -212,7 +246,7 @@ TEST_F(ZabbixBackup, UnreachableHostIsExit7) {
     sandbox_.env["ZBX_API_HOST"] = "http://127.0.0.1:1/";
     const auto result = backup(work_ / "backup");
     EXPECT_EQ(result.exit_code, 7) << result.err;
-    EXPECT_TRUE(names_in(work_).empty());
+    EXPECT_TRUE(leftovers({}).empty());
     EXPECT_EQ(last_run()->getValue<std::string>("status"), "failed");
 }
 
@@ -226,7 +260,7 @@ TEST_F(ZabbixBackup, MissingParentOrForeignDirectoryIsExit5) {
     result = backup(work_ / "home");
     EXPECT_EQ(result.exit_code, 5) << result.err;
     EXPECT_EQ(read(work_ / "home" / "notes.txt"), "mine");
-    EXPECT_EQ(names_in(work_), (std::set<std::string>{"home"}));
+    EXPECT_EQ(names_in(work_), (std::set<std::string>{"home"}));  // refused before any lock or copy
 }
 
 // ---- The split loses nothing: chunks sent concurrently and merged == one export -----------

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <map>
 
 #include <sys/stat.h>
@@ -403,7 +404,43 @@ TEST_F(Staging, UncommittedWorkIsRemoved) {
         staging.write("templates.json", "{}", 0);
         EXPECT_TRUE(fs::exists(staging.partial() / "templates.json"));
     }
-    EXPECT_TRUE(entries().empty());
+    EXPECT_EQ(entries(), std::vector<std::string>{".backup.lock"});  // the lock file stays: removing it would race
+}
+
+TEST_F(Staging, CopiesLeftByKilledRunsAreSweptAndTheLockIsPrivate) {
+    for (const char* left : {"backup.partial-4242", "backup.old-4243"}) {
+        fs::create_directory(dir_ / left);
+        std::ofstream(dir_ / left / "hosts.json") << "a full copy, keys included";
+    }
+    fs::create_directory(dir_ / "backup.partial-notapid");  // not ours: left alone
+    fs::create_directory(dir_ / "other.partial-4244");
+    {
+        StagingDir staging(dir_ / "backup");
+        EXPECT_EQ(entries(), (std::vector<std::string>{".backup.lock", "backup.partial-" + std::to_string(::getpid()),
+                                                       "backup.partial-notapid", "other.partial-4244"}));
+    }
+    EXPECT_EQ(fs::status(dir_ / ".backup.lock").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+TEST_F(Staging, ASecondBackupToTheSameDirectoryWaitsForTheFirst) {
+    std::optional<StagingDir> first(std::in_place, dir_ / "backup");
+    int waits = 0;
+    std::string said;
+    // The second waits while the first holds the lock; the waiting callback can end the wait.
+    const auto code = code_of([&] {
+        StagingDir second(dir_ / "backup", [&](const std::string& message) {
+            said = message;
+            if (++waits == 3) throw sdk::Error(ExitCode::Interrupted, "interrupted");
+        });
+    });
+    EXPECT_EQ(code, ExitCode::Interrupted);
+    EXPECT_EQ(waits, 3);
+    EXPECT_EQ(said, "waiting for another backup to " + (dir_ / "backup").string() + " to finish");
+    first->write("templates.json", "{}", 0);
+    first->commit();
+    first.reset();
+    // Once the first is done, the next one goes ahead without waiting.
+    StagingDir third(dir_ / "backup", [&](const std::string&) { ADD_FAILURE() << "waited for a finished backup"; });
 }
 
 TEST_F(Staging, CommitReplacesTheOldBackupWhole) {
@@ -419,7 +456,7 @@ TEST_F(Staging, CommitReplacesTheOldBackupWhole) {
         EXPECT_EQ(read(dir_ / "backup" / "templates.json"), "old");  // nothing visible before commit
         staging.commit();
     }
-    EXPECT_EQ(entries(), (std::vector<std::string>{"backup"}));
+    EXPECT_EQ(entries(), (std::vector<std::string>{".backup.lock", "backup"}));  // the old copy is gone too
     EXPECT_EQ(read(dir_ / "backup" / "templates.json"), "new");
     EXPECT_FALSE(fs::exists(dir_ / "backup" / "services.json"));
 }
