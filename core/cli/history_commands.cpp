@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include "history/artifact_export.hpp"
 #include "history/history_store.hpp"
 #include "runtime/process_info.hpp"
 
@@ -224,40 +225,21 @@ int show_run(const GlobalOptions& leading, const std::vector<std::string>& args,
     return 0;
 }
 
-// An artifact name becomes a file name: nothing that could leave the directory.
-void check_file_name(const std::string& name) {
-    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
-        throw sdk::Error(sdk::ExitCode::InvalidInput, fmt::format("artifact name '{}' is not a safe file name", name));
-}
-
 int export_run(const GlobalOptions& leading, const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
     po::options_description own("Options");
-    own.add_options()("dir", po::value<std::string>()->required(), "directory to write the artifacts into (created if missing)");
+    own.add_options()("dir", po::value<std::string>()->required(),
+                      "directory to write the artifacts into (created 0700 if missing)")(
+        "force", "use a directory others can write or someone else owns, and overwrite files in it");
     po::variables_map map;
-    auto opened = open_run(leading, own, args, "concierge history export ID --dir DIR", map, out, err);
+    auto opened = open_run(leading, own, args, "concierge history export ID --dir DIR [--force]", map, out, err);
     if (!opened) return 0;
     const auto& [session, store, run] = *opened;
-    const fs::path directory = map["dir"].as<std::string>();
-    fs::create_directories(directory);
+    history::ExportDirectory directory(map["dir"].as<std::string>(), map.count("force") > 0);
     sdk::Table table{{{"name", "ARTIFACT"}, {"size", "SIZE"}, {"sha256", "SHA256"}, {"path", "PATH"}}, {}};
     for (const auto& artifact : store->artifacts(run.id)) {
-        check_file_name(artifact.name);
         const std::string content = store->artifact_content(run.id, artifact.name);  // verified against its sha256
-        const fs::path target = directory / artifact.name;
-        const fs::path partial = directory / ("." + artifact.name + ".partial");
-        {
-            std::ofstream file(partial, std::ios::binary | std::ios::trunc);
-            file.write(content.data(), static_cast<std::streamsize>(content.size()));
-            file.close();
-            if (!file) throw sdk::Error(sdk::ExitCode::Failure, fmt::format("cannot write {}", partial.string()));
-        }
-        // Read back what reached the disk: an export is only as good as the file left behind.
-        std::ifstream check(partial, std::ios::binary);
-        const std::string written((std::istreambuf_iterator<char>(check)), std::istreambuf_iterator<char>());
-        if (history::sha256_hex(written) != artifact.sha256)
-            throw sdk::Error(sdk::ExitCode::Failure, fmt::format("{} does not match its sha256 after writing", target.string()));
-        fs::rename(partial, target);
-        table.rows.push_back({artifact.name, artifact.size, artifact.sha256, target.string()});
+        const auto path = directory.write(history::artifact_file_name(artifact.name), content, artifact.sha256);
+        table.rows.push_back({artifact.name, artifact.size, artifact.sha256, path.string()});
     }
     session.print(table);
     return 0;

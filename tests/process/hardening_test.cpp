@@ -42,5 +42,99 @@ TEST(CredentialsInUrl, AZabbixUrlWithAPasswordIsExit2AndThePasswordIsNowhere) {
     EXPECT_EQ(everything_in(sandbox.history_db().parent_path()).find(canary), std::string::npos) << "the password is in history";
 }
 
+// ---- history export: private files, nothing planted followed ------------------------------------
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+class PrivateExport : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_EQ(run_concierge({"fixture-good", "a", "--artifact", "doc.json"}, sandbox_.env).exit_code, 0);  // run 1
+        victim_ = sandbox_.dir() / "victim";
+        std::ofstream(victim_) << "untouched";
+    }
+    ProcessResult export_to(const fs::path& dir, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"history", "export", "1", "--dir", dir.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_concierge(args, sandbox_.env);
+    }
+    static fs::perms mode_of(const fs::path& path) { return fs::symlink_status(path).permissions() & fs::perms::all; }
+
+    Sandbox sandbox_;
+    fs::path victim_;
+};
+
+TEST_F(PrivateExport, TheDirectoryIsCreated0700AndItsFiles0600WhateverTheUmask) {
+    const auto dir = sandbox_.dir() / "exported";
+    const auto result = export_to(dir);  // the test runner's umask is the usual 022
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(mode_of(dir), fs::perms::owner_all);
+    EXPECT_EQ(mode_of(dir / "doc.json"), fs::perms::owner_read | fs::perms::owner_write);
+}
+
+TEST_F(PrivateExport, AnExistingFileIsNotOverwrittenUnlessForced) {
+    const auto dir = sandbox_.dir() / "exported";
+    ASSERT_EQ(export_to(dir).exit_code, 0);
+    std::ofstream(dir / "doc.json") << "mine";
+    auto result = export_to(dir);
+    EXPECT_EQ(result.exit_code, 5) << result.err;
+    EXPECT_NE(result.err.find("doc.json exists; it is not overwritten unless you give --force"), std::string::npos) << result.err;
+    EXPECT_EQ(read(dir / "doc.json"), "mine");
+    result = export_to(dir, {"--force"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(read(dir / "doc.json"), "mine");
+}
+
+TEST_F(PrivateExport, ALinkPlantedAtTheFinalOrThePartialNameIsNeverFollowed) {
+    const auto dir = sandbox_.dir() / "exported";
+    fs::create_directory(dir);
+    fs::permissions(dir, fs::perms::owner_all);
+    for (const char* planted : {"doc.json", ".doc.json.partial"}) {
+        fs::create_symlink(victim_, dir / planted);
+        const auto result = export_to(dir);
+        EXPECT_EQ(result.exit_code, 5) << planted << ": " << result.err;
+        EXPECT_EQ(read(victim_), "untouched") << planted;
+        // Forced, the link itself is replaced: what it points at is still untouched.
+        EXPECT_EQ(export_to(dir, {"--force"}).exit_code, 0) << planted;
+        EXPECT_EQ(read(victim_), "untouched") << planted;
+        EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir / "doc.json"))) << planted;
+        fs::remove(dir / "doc.json");
+        fs::remove(dir / planted);
+    }
+}
+
+TEST_F(PrivateExport, ADirectoryOthersCanWriteOrALinkedDirectoryIsRefusedUnlessForced) {
+    const auto open_dir = sandbox_.dir() / "open";
+    fs::create_directory(open_dir);
+    fs::permissions(open_dir, fs::perms::all);
+    auto result = export_to(open_dir);
+    EXPECT_EQ(result.exit_code, 5) << result.err;
+    EXPECT_NE(result.err.find("is writable by others"), std::string::npos) << result.err;
+    EXPECT_TRUE(fs::is_empty(open_dir));
+    EXPECT_EQ(export_to(open_dir, {"--force"}).exit_code, 0);
+
+    const auto linked = sandbox_.dir() / "linked";
+    fs::create_directory(sandbox_.dir() / "elsewhere");
+    fs::create_directory_symlink(sandbox_.dir() / "elsewhere", linked);
+    result = export_to(linked);
+    EXPECT_EQ(result.exit_code, 5) << result.err;
+    EXPECT_NE(result.err.find("is not a directory of its own"), std::string::npos) << result.err;
+    EXPECT_TRUE(fs::is_empty(sandbox_.dir() / "elsewhere"));
+}
+
+TEST(ScaleRunExport, AnArtifactNamedWithSlashesIsExportedUnderItsEncodedName) {
+    Sandbox sandbox;
+    ASSERT_EQ(run_concierge({"fixture-good", "a", "--artifact", "compose/shop/web"}, sandbox.env).exit_code, 0);
+    const auto dir = sandbox.dir() / "exported";
+    const auto result = run_concierge({"history", "export", "1", "--dir", dir.string()}, sandbox.env);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_TRUE(fs::is_regular_file(dir / "compose%2Fshop%2Fweb"));
+    const auto entries = std::distance(fs::directory_iterator(dir), fs::directory_iterator());
+    EXPECT_EQ(entries, 1) << "nothing but the one file";
+}
+
 }  // namespace
 }  // namespace concierge::test
