@@ -65,10 +65,12 @@ std::vector<std::string> translate_scheduler_command(const std::vector<std::stri
     std::vector<std::string> translated;
     const bool scaling = action->plugin.empty();
     translated.emplace_back(scaling ? scale_plugin(env, config) : std::string(action->plugin));
-    if (scaling) translated.emplace_back(action->name == "scale_up" ? "up" : "down");
-    translated.insert(translated.end(), args.begin() + 1, args.end());
     const bool talks_to_docker = scaling || action->name == "service_ps";
     if (talks_to_docker && certs_from_zabbix(env, config)) translated.emplace_back("--certs-from-zabbix");
+    if (scaling) translated.emplace_back(action->name == "scale_up" ? "up" : "down");
+    // An alert's arguments come from Zabbix macros: after "--" none of them can become an option.
+    if (args.size() > 1) translated.emplace_back("--");
+    translated.insert(translated.end(), args.begin() + 1, args.end());
     return translated;
 }
 

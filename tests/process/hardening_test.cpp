@@ -42,6 +42,20 @@ TEST(CredentialsInUrl, AZabbixUrlWithAPasswordIsExit2AndThePasswordIsNowhere) {
     EXPECT_EQ(everything_in(sandbox.history_db().parent_path()).find(canary), std::string::npos) << "the password is in history";
 }
 
+TEST(SchedulerArguments, AnAlertsArgumentThatLooksLikeAnOptionStaysAnArgument) {
+    Sandbox sandbox;
+    sandbox.env.erase("CONCIERGE_PLUGIN_PATH");
+    sandbox.env["COMPOSE_PROJECT_NAME"] = "shop";
+    sandbox.env["DOCKER_HOST"] = "unix://" + (sandbox.dir() / "no-engine.sock").string();
+    // {ITEM.VALUE} of a hostile item: were it an option, the run would print help and exit 0.
+    const auto result = run_scheduler({"scale_up", "--help", "1", "1"}, sandbox.env);
+    EXPECT_EQ(result.exit_code, 7) << result.out << result.err;  // the engine is tried for the component "--help"
+    EXPECT_EQ(result.out.find("Usage"), std::string::npos) << result.out;
+    const auto runs = history::HistoryStore(sandbox.history_db()).runs({});
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs.front().plugin, "compose-scale");
+}
+
 // ---- history export: private files, nothing planted followed ------------------------------------
 
 std::string read(const fs::path& path) {
