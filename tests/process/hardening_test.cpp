@@ -56,6 +56,38 @@ TEST(SchedulerArguments, AnAlertsArgumentThatLooksLikeAnOptionStaysAnArgument) {
     EXPECT_EQ(runs.front().plugin, "compose-scale");
 }
 
+class CertsChannel : public ::testing::Test {
+protected:
+    /// compose-ps asking for TLS material from Zabbix; nothing listens on port 1.
+    ProcessResult compose_ps(const std::string& zabbix_url, std::vector<std::string> extra = {}) {
+        sandbox_.env.erase("CONCIERGE_PLUGIN_PATH");
+        sandbox_.env["ZBX_API_HOST"] = zabbix_url;
+        sandbox_.env["ZBX_USER"] = "Admin";
+        sandbox_.env["ZBX_PASS"] = "zabbix";
+        sandbox_.env["DOCKER_HOST"] = "tcp://127.0.0.1:1";
+        std::vector<std::string> args{"compose-ps", "web", "--project", "shop", "--certs-from-zabbix"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_concierge(args, sandbox_.env);
+    }
+    Sandbox sandbox_;
+};
+
+TEST_F(CertsChannel, KeysAreNotFetchedOverPlainHttpToAnotherHost) {
+    // An IPv4-mapped address: another host as far as the check knows, this one as far as a socket does.
+    const auto result = compose_ps("http://[::ffff:127.0.0.1]:1/");
+    EXPECT_EQ(result.exit_code, 8) << result.err;  // refused before connecting: unreachable would be 7
+    EXPECT_NE(result.err.find("refuses to fetch TLS keys over plain http"), std::string::npos) << result.err;
+}
+
+TEST_F(CertsChannel, KeysAreNotFetchedWithoutVerifyingTheServerUnlessLoudlyAllowed) {
+    sandbox_.env["ZBX_TLS_VERIFY"] = "false";
+    auto result = compose_ps("https://127.0.0.1:1/");
+    EXPECT_EQ(result.exit_code, 8) << result.err;
+    EXPECT_NE(result.err.find("without verifying its certificate"), std::string::npos) << result.err;
+    result = compose_ps("https://127.0.0.1:1/", {"--allow-insecure-cert-fetch"});
+    EXPECT_EQ(result.exit_code, 7) << result.err;  // allowed: it tries, and nothing listens
+}
+
 // ---- history export: private files, nothing planted followed ------------------------------------
 
 std::string read(const fs::path& path) {

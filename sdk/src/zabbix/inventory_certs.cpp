@@ -3,12 +3,14 @@
 #include <concierge/zabbix/inventory_certs.hpp>
 
 #include "declared_option.hpp"
+#include "loopback.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <Poco/URI.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -165,8 +167,15 @@ std::vector<sdk::OptionSpec> inventory_cert_options() {
     flag.type = sdk::OptionType::Flag;
     flag.env = "CONCIERGE_CERTS_FROM_ZABBIX";
     const InventoryCertFields defaults;
+    auto insecure = docker_option("allow-insecure-cert-fetch",
+                                  "let --certs-from-zabbix fetch private keys over plain http or without verifying "
+                                  "Zabbix's certificate (anyone on the path can read or swap them)",
+                                  "");
+    insecure.type = sdk::OptionType::Flag;
+    insecure.env = "CONCIERGE_ALLOW_INSECURE_CERT_FETCH";
     std::vector<sdk::OptionSpec> options{
         flag,
+        insecure,
         docker_option("inventory-key-field", "inventory field holding the client key", defaults.key),
         docker_option("inventory-ca-field", "inventory field holding the CA certificate(s)", defaults.ca),
         docker_option("inventory-cert-field", "inventory field holding the client certificate", defaults.cert),
@@ -243,7 +252,19 @@ std::optional<CertDirectory> certs_from_inventory(sdk::Context& ctx, std::string
         throw Error(ExitCode::Usage, "--certs-from-zabbix needs a component: its name is the inventory alias to look up");
     const InventoryCertFields fields{ctx.get("inventory-key-field", "notes"), ctx.get("inventory-ca-field", "poc_1_notes"),
                                      ctx.get("inventory-cert-field", "poc_2_notes")};
-    Client client(settings_from(ctx, zabbix_option_prefix));
+    const auto settings = settings_from(ctx, zabbix_option_prefix);
+    // Private keys fetched over a channel anyone on the path can read or swap are not private.
+    if (!ctx.flag("allow-insecure-cert-fetch")) {
+        const Poco::URI uri(settings.url);
+        if (uri.getScheme() == "http" && !is_loopback(uri.getHost()))
+            throw Error(ExitCode::TlsFailed, "--certs-from-zabbix refuses to fetch TLS keys over plain http from " +
+                                                 uri.getHost() + ": use an https ZBX_API_HOST, or --allow-insecure-cert-fetch");
+        if (uri.getScheme() == "https" && !settings.tls_verify)
+            throw Error(ExitCode::TlsFailed, "--certs-from-zabbix refuses to fetch TLS keys from " + uri.getHost() +
+                                                 " without verifying its certificate: turn verification on (ZBX_CA_FILE "
+                                                 "for a private CA), or --allow-insecure-cert-fetch");
+    }
+    Client client(settings);
     client.login();
     const TlsMaterial material = fetch_inventory_certs(client, component, fields);
     ctx.add_secret(material.key);

@@ -3,6 +3,7 @@
 #include <concierge/zabbix/client.hpp>
 
 #include "declared_option.hpp"
+#include "loopback.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
@@ -31,10 +32,6 @@ bool valid_host_name(const std::string& host) {
 
 bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 sdk::OptionSpec option(std::string name, std::string help, std::string env) {
