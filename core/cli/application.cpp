@@ -155,6 +155,10 @@ int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
     const std::string command = has_command ? args[leading.command_index] : "";
     const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(std::min(leading.command_index + 1, args.size())), args.end());
     const auto search = [&] { return plugin_loader::search_path(std::getenv("CONCIERGE_PLUGIN_PATH"), io.executable); };
+    for (const auto& entry : plugin_loader::ignored_path_entries(std::getenv("CONCIERGE_PLUGIN_PATH")))
+        fmt::print(io.err, "concierge: warning: CONCIERGE_PLUGIN_PATH entry '{}' is relative and ignored: it would load "
+                           "whatever the working directory holds; give absolute directories\n",
+                   entry);
 
     if (command == "--version" || command == "version") {
         fmt::print(io.out, "concierge {} (plugin SDK ABI {}.{}, {})\n", CONCIERGE_VERSION, CONCIERGE_SDK_ABI_MAJOR,

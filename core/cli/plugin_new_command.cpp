@@ -102,7 +102,7 @@ int new_plugin(const GlobalOptions& leading, const std::vector<std::string>& arg
                    "  cmake -S {0} -B {0}/build -DCMAKE_PREFIX_PATH={1}\n"
                    "  cmake --build {0}/build\n"
                    "  CONCIERGE_PLUGIN_PATH={0}/build concierge {2}\n",
-                   dir.string(), prefix.string(), name);
+                   fs::absolute(dir).lexically_normal().string(), prefix.string(), name);
     }
     return 0;
 }

@@ -35,20 +35,41 @@ std::string abi_text(std::uint32_t major, std::uint32_t minor) { return fmt::for
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> path_entries(const char* plugin_path_env) {
+    std::vector<std::string> entries;
+    std::string_view rest(plugin_path_env ? plugin_path_env : "");
+    while (!rest.empty()) {
+        const auto colon = rest.find(':');
+        const auto entry = rest.substr(0, colon);
+        if (!entry.empty()) entries.emplace_back(entry);
+        if (colon == std::string_view::npos) break;
+        rest.remove_prefix(colon + 1);
+    }
+    return entries;
+}
+
+}  // namespace
+
 std::vector<fs::path> search_path(const char* plugin_path_env, const fs::path& executable) {
     std::vector<fs::path> directories;
-    if (plugin_path_env) {
-        std::string_view rest(plugin_path_env);
-        while (!rest.empty()) {
-            const auto colon = rest.find(':');
-            const auto entry = rest.substr(0, colon);
-            if (!entry.empty()) directories.emplace_back(entry);
-            if (colon == std::string_view::npos) break;
-            rest.remove_prefix(colon + 1);
-        }
-    }
+    for (const auto& entry : path_entries(plugin_path_env))
+        if (fs::path(entry).is_absolute()) directories.emplace_back(entry);
     directories.push_back((executable.parent_path() / CONCIERGE_PLUGIN_RELATIVE_DIR).lexically_normal());
     return directories;
+}
+
+std::vector<std::string> ignored_path_entries(const char* plugin_path_env) {
+    std::vector<std::string> ignored;
+    for (const auto& entry : path_entries(plugin_path_env))
+        if (!fs::path(entry).is_absolute()) ignored.push_back(entry);
+    return ignored;
+}
+
+bool valid_plugin_name(std::string_view name) {
+    return !name.empty() && name.front() != '-' &&
+           std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
 std::vector<PluginFile> discover(const std::vector<fs::path>& directories) {
@@ -74,6 +95,7 @@ std::vector<PluginFile> discover(const std::vector<fs::path>& directories) {
 }
 
 std::optional<fs::path> find(const std::string& name, const std::vector<fs::path>& directories) {
+    if (!valid_plugin_name(name)) return std::nullopt;  // "../x" never becomes a path
     for (const auto& directory : directories) {
         const fs::path candidate = directory / fmt::format("{}{}{}", kPrefix, name, kSuffix);
         std::error_code error;

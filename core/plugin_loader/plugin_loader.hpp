@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -26,13 +27,23 @@ struct PluginFile {
     bool shadowed = false;  ///< an earlier directory has a plugin of the same name
 };
 
-/// The search path: CONCIERGE_PLUGIN_PATH's entries, then the directory beside the executable.
+/// The search path: CONCIERGE_PLUGIN_PATH's absolute entries, then the directory beside the
+/// executable. Relative entries are left out: they would load whatever the working directory of
+/// the moment (a cron job's, an alert's) holds.
 std::vector<std::filesystem::path> search_path(const char* plugin_path_env, const std::filesystem::path& executable);
+
+/// The entries of CONCIERGE_PLUGIN_PATH that search_path leaves out, to warn about.
+std::vector<std::string> ignored_path_entries(const char* plugin_path_env);
+
+/// Whether a name can be a plugin's: lower-case letters, digits and dashes, not starting with a
+/// dash. Checked before any path is built from it.
+bool valid_plugin_name(std::string_view name);
 
 /// Every plugin file on the path, in search order, shadowed ones included.
 std::vector<PluginFile> discover(const std::vector<std::filesystem::path>& directories);
 
-/// The file that `concierge NAME` would load, without opening any library.
+/// The file that `concierge NAME` would load, without opening any library; none for a name that
+/// is not valid_plugin_name.
 std::optional<std::filesystem::path> find(const std::string& name, const std::vector<std::filesystem::path>& directories);
 
 /// A plugin whose descriptor was accepted and whose object was created. Every library the loader

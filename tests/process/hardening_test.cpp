@@ -88,6 +88,35 @@ TEST_F(CertsChannel, KeysAreNotFetchedWithoutVerifyingTheServerUnlessLoudlyAllow
     EXPECT_EQ(result.exit_code, 7) << result.err;  // allowed: it tries, and nothing listens
 }
 
+// ---- the plugin search path ---------------------------------------------------------------------
+
+TEST(PluginSearch, ARelativePathEntryIsIgnoredWithAWarning) {
+    Sandbox sandbox;
+    const auto dir = sandbox.dir() / "plugins";
+    fs::create_directory(dir);
+    fs::copy_file(fs::path(FIXTURE_PLUGIN_DIR) / "concierge-fixture-good.so", dir / "concierge-fixture-good.so");
+    // The same directory, named relative to the working directory concierge inherits.
+    const auto relative = fs::relative(dir, fs::current_path());
+    sandbox.env["CONCIERGE_PLUGIN_PATH"] = relative.string();
+    const auto result = run_concierge({"fixture-good", "a"}, sandbox.env);
+    EXPECT_EQ(result.exit_code, 3) << result.err;  // not found: the relative entry is not searched
+    EXPECT_NE(result.err.find("CONCIERGE_PLUGIN_PATH entry '" + relative.string() + "' is relative and ignored"), std::string::npos)
+        << result.err;
+    sandbox.env["CONCIERGE_PLUGIN_PATH"] = dir.string();
+    EXPECT_EQ(run_concierge({"fixture-good", "a"}, sandbox.env).exit_code, 0);  // the same, absolute
+}
+
+TEST(PluginSearch, APluginNameThatIsAPathIsNotFoundAndLoadsNothing) {
+    Sandbox sandbox;
+    const auto dir = sandbox.dir() / "plugins";
+    // "concierge ../evil" would open plugins/concierge-../evil.so were the name used as given.
+    fs::create_directories(dir / "concierge-..");
+    fs::copy_file(fs::path(FIXTURE_PLUGIN_DIR) / "concierge-fixture-good.so", dir / "concierge-.." / "evil.so");
+    sandbox.env["CONCIERGE_PLUGIN_PATH"] = dir.string();
+    const auto result = run_concierge({"../evil"}, sandbox.env);
+    EXPECT_EQ(result.exit_code, 3) << result.err;  // loaded and refused for its name would be 4
+}
+
 // ---- history export: private files, nothing planted followed ------------------------------------
 
 std::string read(const fs::path& path) {

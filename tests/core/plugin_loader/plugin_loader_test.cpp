@@ -15,11 +15,13 @@ namespace fs = std::filesystem;
 using concierge::plugin_loader::check_descriptor;
 using concierge::plugin_loader::discover;
 using concierge::plugin_loader::find;
+using concierge::plugin_loader::ignored_path_entries;
 using concierge::plugin_loader::load;
 using concierge::plugin_loader::LoadedPlugin;
 using concierge::plugin_loader::PluginFile;
 using concierge::plugin_loader::Refusal;
 using concierge::plugin_loader::search_path;
+using concierge::plugin_loader::valid_plugin_name;
 using concierge::sdk::OptionType;
 
 const fs::path kFixtures = FIXTURE_PLUGIN_DIR;
@@ -268,12 +270,18 @@ TEST(SearchPath, InstalledDirectoryIsRelativeToTheExecutableAndNormalised) {
     EXPECT_NE(search_path(nullptr, "/elsewhere/bin/concierge").back(), installed);
 }
 
-TEST(SearchPath, SplitsTheVariableOnColonsSkippingEmptyEntriesThenAppendsTheInstalledDirectory) {
+TEST(SearchPath, SplitsTheVariableOnColonsSkippingEmptyAndRelativeEntriesThenAppendsTheInstalledDirectory) {
     const auto installed = search_path(nullptr, kExe).back();
-    const auto path = search_path("/a:/b/c::relative/d:", kExe);
-    EXPECT_EQ(path, (std::vector<fs::path>{"/a", "/b/c", "relative/d", installed}));
+    const auto path = search_path("/a:/b/c::relative/d:./e:", kExe);
+    EXPECT_EQ(path, (std::vector<fs::path>{"/a", "/b/c", installed}));
+    EXPECT_EQ(ignored_path_entries("/a:/b/c::relative/d:./e:"), (std::vector<std::string>{"relative/d", "./e"}));
     EXPECT_EQ(search_path(":::", kExe), (std::vector<fs::path>{installed}));
     EXPECT_EQ(search_path(":/x", kExe), (std::vector<fs::path>{"/x", installed}));
+}
+
+TEST(PluginName, OnlyLowerCaseLettersDigitsAndDashesNameAPlugin) {
+    for (const char* good : {"zabbix-backup", "a", "x2"}) EXPECT_TRUE(valid_plugin_name(good)) << good;
+    for (const char* bad : {"", "../x", "a/b", "-x", "Zabbix", "a b", "a.so", "..", "x\n"}) EXPECT_FALSE(valid_plugin_name(bad)) << bad;
 }
 
 // --- discover and find ----------------------------------------------------------------------------
