@@ -63,7 +63,7 @@ constexpr ExitStatus kExitStatuses[] = {
     {10, "conflict: the world is not as the caller said (count mismatch, bounds, cooldown)"},
     {11, "not found: the object named does not exist (a run, a service, a host)"},
     {12, "the history database could not be opened or written"},
-    {130, "interrupted by Ctrl-C or SIGTERM; the run is recorded as interrupted"},
+    {130, "interrupted by Ctrl-C, SIGTERM or SIGHUP; the run is recorded as interrupted"},
 };
 
 }  // namespace

@@ -29,6 +29,10 @@ extern "C" void on_signal(int signal) {
     [[maybe_unused]] auto m = write(g_count_pipe[1], &byte, 1);
 }
 
+// SIGPIPE is not among them: the network libraries ignore it so that a peer closing a socket is
+// an error of that call, and a run must not read it as Ctrl-C.
+constexpr int handled_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
 void make_pipe(int fds[2]) {
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot create signal pipe");
 }
@@ -47,8 +51,8 @@ Cancellation::Cancellation() : state_(new State) {
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    // A closed terminal ends a run as Ctrl-C does, recorded and cleaned up, not killed.
+    for (const int number : handled_signals) sigaction(number, &action, nullptr);
     // Only a thread can act on the second signal: the handler itself may not touch history.
     state_->watcher = std::thread([state = state_] {
         int seen = 0;
@@ -73,8 +77,7 @@ Cancellation::Cancellation() : state_(new State) {
 }
 
 Cancellation::~Cancellation() {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    for (const int number : handled_signals) signal(number, SIG_DFL);
     const char stop = 0;
     [[maybe_unused]] auto n = write(g_count_pipe[1], &stop, 1);
     state_->watcher.join();

@@ -1,10 +1,12 @@
-// Ctrl-C and SIGTERM in the middle of a run: the plugin is asked to stop, the run is recorded as
+// Ctrl-C, SIGTERM and SIGHUP in the middle of a run: the plugin is asked to stop, the run is recorded as
 // interrupted, and the exit code says so. A second signal ends even a plugin that does not listen.
 #include "process_runner.hpp"
 
 #include "history/history_store.hpp"
 
 #include <csignal>
+#include <cstring>
+#include <string>
 #include <gtest/gtest.h>
 
 namespace concierge::test {
@@ -32,8 +34,10 @@ TEST_P(Signals, FirstSignalCancelsTheRunAndRecordsItInterrupted) {
     EXPECT_TRUE(run.ended_at.has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(SigintAndSigterm, Signals, ::testing::Values(SIGINT, SIGTERM),
-                         [](const auto& info) { return info.param == SIGINT ? "Sigint" : "Sigterm"; });
+// A closed terminal (SIGHUP) ends a run as Ctrl-C does: recorded, with what it holds
+// (certificates, partial copies) removed, instead of killed outright.
+INSTANTIATE_TEST_SUITE_P(SigintSigtermSighup, Signals, ::testing::Values(SIGINT, SIGTERM, SIGHUP),
+                         [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
 
 TEST(Signals, SecondSignalForcesExitOfAPluginThatIgnoresTheFirst) {
     Sandbox sandbox;
