@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include <sys/stat.h>
+
 namespace concierge::cli {
 
 namespace fs = std::filesystem;
@@ -27,6 +29,17 @@ fs::path xdg_dir(const char* variable, const char* fallback) {
     return fs::path(env_value("HOME").value_or("/")) / fallback;
 }
 
+// As ssh does for a private key: a config file holding a secret that others can read is named.
+void warn_if_readable(const Session& session) {
+    const auto secrets = session.config.secret_keys();
+    struct stat info {};
+    if (secrets.empty() || ::stat(session.config_path.c_str(), &info) != 0 || (info.st_mode & 077) == 0) return;
+    std::string keys;
+    for (const auto& key : secrets) keys += (keys.empty() ? "" : ", ") + key;
+    fmt::print(session.err, "concierge: warning: {0} holds secrets ({1}) and others can read it; chmod 600 {0}\n",
+               session.config_path.string(), keys);
+}
+
 }  // namespace
 
 Session Session::open(GlobalOptions globals, std::FILE* out, std::FILE* err) {
@@ -37,6 +50,7 @@ Session Session::open(GlobalOptions globals, std::FILE* out, std::FILE* err) {
     if (explicit_path && !fs::exists(session.config_path, error))
         throw config::ConfigError(session.config_path.string() + ": no such config file");
     session.config = config::ConfigFile::load(session.config_path);
+    warn_if_readable(session);
     return session;
 }
 

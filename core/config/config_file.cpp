@@ -70,6 +70,20 @@ ConfigFile ConfigFile::load(const std::filesystem::path& path) {
     return parse(text.str(), path.string());
 }
 
+std::vector<std::string> ConfigFile::secret_keys() const {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : entries_) {
+        const auto dot = key.rfind('.');
+        const std::string name = dot == std::string::npos ? key : key.substr(dot + 1);
+        for (const char* secret : {"password", "pass", "token", "secret"})
+            if (name.ends_with(secret)) {
+                keys.push_back(key);
+                break;
+            }
+    }
+    return keys;
+}
+
 std::optional<std::string> ConfigFile::get(const std::string& key) const {
     const auto found = entries_.find(key);
     if (found == entries_.end()) return std::nullopt;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace concierge::config {
 
@@ -31,6 +32,9 @@ public:
 
     std::optional<std::string> get(const std::string& key) const;
     const std::map<std::string, std::string>& entries() const { return entries_; }
+    /// The keys that name a secret ("zabbix.password", "zabbix.token", "x.api-secret"...): their
+    /// last part is, or ends in, password, pass, token or secret.
+    std::vector<std::string> secret_keys() const;
 
 private:
     std::map<std::string, std::string> entries_;

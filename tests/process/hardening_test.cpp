@@ -88,6 +88,23 @@ TEST_F(CertsChannel, KeysAreNotFetchedWithoutVerifyingTheServerUnlessLoudlyAllow
     EXPECT_EQ(result.exit_code, 7) << result.err;  // allowed: it tries, and nothing listens
 }
 
+TEST(ConfigSecrets, AConfigFileHoldingASecretThatOthersCanReadIsNamedInAWarning) {
+    Sandbox sandbox;
+    const auto config = sandbox.dir() / "config";
+    std::ofstream(config) << "[zabbix]\nuser = Admin\npassword = hunter2-config\n";
+    fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    sandbox.env["CONCIERGE_CONFIG"] = config.string();
+    auto result = run_concierge({"history"}, sandbox.env);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.err.find(config.string() + " holds secrets (zabbix.password) and others can read it; chmod 600"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("hunter2-config"), std::string::npos);
+    fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
+    result = run_concierge({"history"}, sandbox.env);
+    EXPECT_EQ(result.err.find("warning"), std::string::npos) << result.err;
+}
+
 // ---- the plugin search path ---------------------------------------------------------------------
 
 TEST(PluginSearch, ARelativePathEntryIsIgnoredWithAWarning) {

@@ -185,4 +185,11 @@ TEST(ConfigFileLoad, MalformedFileErrorNamesThePathAndLine) {
     }
 }
 
+TEST(ConfigFile, SecretKeysAreThoseNamingAPasswordTokenOrSecret) {
+    const auto config = ConfigFile::parse("output = json\n[zabbix]\npassword = x\ntoken = y\nuser = u\npassword-file = /p\n"
+                                          "[docker]\ninventory-key-field = notes\n[x]\napi-secret = z\n",
+                                          "test");
+    EXPECT_EQ(config.secret_keys(), (std::vector<std::string>{"x.api-secret", "zabbix.password", "zabbix.token"}));
+}
+
 }  // namespace
