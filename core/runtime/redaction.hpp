@@ -27,6 +27,8 @@ public:
 
     /// Remembers a value to mask; values shorter than 3 characters are ignored (too common).
     void add_secret(std::string_view value);
+    /// Whether any secret is known.
+    bool holds_secrets() const noexcept { return !secrets_.empty(); }
     /// Replaces every occurrence of every known secret with kMask (short ones: see kMinSubstringSecret).
     std::string mask(std::string_view text) const;
 

@@ -8,10 +8,15 @@
 #include <algorithm>
 #include <cstdlib>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 namespace concierge::runtime {
 
 namespace {
+
+// A core dump of a process holding secrets (a password, a TLS key) would write them to disk for
+// anyone who reads dumps; once one is held, the process makes none (and cannot be ptrace-attached).
+void keep_out_of_core_dumps() noexcept { ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 const char* level_name(sdk::LogLevel level) {
     switch (level) {
@@ -48,7 +53,9 @@ RunContext::RunContext(RunSettings settings, const config::ConfigFile& config, R
       run_id_(run_id),
       out_(out),
       err_(err),
-      progress_on_terminal_(isatty(fileno(err)) != 0) {}
+      progress_on_terminal_(isatty(fileno(err)) != 0) {
+    if (redactor_.holds_secrets()) keep_out_of_core_dumps();
+}
 
 std::optional<std::string> RunContext::option(std::string_view name) const noexcept {
     try {
@@ -176,6 +183,7 @@ void RunContext::add_secret(std::string_view value) noexcept {
         redactor_.add_secret(value);
     } catch (...) {
     }
+    keep_out_of_core_dumps();
 }
 
 std::int64_t RunContext::run_id() const noexcept { return run_id_; }

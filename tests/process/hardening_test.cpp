@@ -105,6 +105,14 @@ TEST(ConfigSecrets, AConfigFileHoldingASecretThatOthersCanReadIsNamedInAWarning)
     EXPECT_EQ(result.err.find("warning"), std::string::npos) << result.err;
 }
 
+TEST(CoreDumps, ARunHoldingASecretCannotDumpCore) {
+    Sandbox sandbox;
+    sandbox.env["FIXTURE_PASSWORD"] = "dump-canary-6b1";  // a secret option's value
+    const auto result = run_concierge({"fixture-good", "a", "--output", "json"}, sandbox.env);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find(R"({"key":"dumpable","value":0})"), std::string::npos) << result.out;
+}
+
 // ---- the plugin search path ---------------------------------------------------------------------
 
 TEST(PluginSearch, ARelativePathEntryIsIgnoredWithAWarning) {
