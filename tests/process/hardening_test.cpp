@@ -113,6 +113,14 @@ TEST(CoreDumps, ARunHoldingASecretCannotDumpCore) {
     EXPECT_NE(result.out.find(R"({"key":"dumpable","value":0})"), std::string::npos) << result.out;
 }
 
+TEST(ProcessRunner, AHungRunIsKilledAtItsTimeoutAndFailsItsTestNotTheSuite) {
+    Sandbox sandbox;
+    Process process({"fixture-waits", "--ignore-cancel"}, sandbox.env);  // would wait 60 s
+    const auto result = process.finish(std::chrono::seconds(1));
+    EXPECT_EQ(result.exit_code, 137);
+    EXPECT_NE(result.err.find("[process_runner: killed after 1 s]"), std::string::npos) << result.err;
+}
+
 // ---- the plugin search path ---------------------------------------------------------------------
 
 TEST(PluginSearch, ARelativePathEntryIsIgnoredWithAWarning) {

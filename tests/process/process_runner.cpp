@@ -101,10 +101,17 @@ bool Process::wait_for_stderr(const std::string& text, int timeout_ms) {
 
 void Process::signal(int number) const { kill(pid_, number); }
 
-ProcessResult Process::finish() {
+ProcessResult Process::finish(std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool killed = false;
     while (out_fd_ >= 0 || err_fd_ >= 0) {
         // A closed descriptor is skipped by poll (negative fd), so this drains whichever is open.
         pump(1000);
+        if (!killed && std::chrono::steady_clock::now() > deadline) {
+            kill(pid_, SIGKILL);
+            killed = true;
+            result_.err += "\n[process_runner: killed after " + std::to_string(timeout.count()) + " s]\n";
+        }
     }
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {

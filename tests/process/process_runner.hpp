@@ -1,6 +1,7 @@
 // Runs the built `concierge` binary as a separate process, the way a user or cron does.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -45,8 +46,9 @@ public:
     /// Reads stderr until it contains `text` or `timeout_ms` passes; true if it appeared.
     bool wait_for_stderr(const std::string& text, int timeout_ms);
     void signal(int number) const;
-    /// Collects all output and the exit status.
-    ProcessResult finish();
+    /// Collects all output and the exit status. A process still running after `timeout` is killed
+    /// (exit 137) and says so at the end of its stderr: a hung run fails its test, never the suite.
+    ProcessResult finish(std::chrono::seconds timeout = std::chrono::minutes(10));
 
 private:
     void pump(int timeout_ms);
