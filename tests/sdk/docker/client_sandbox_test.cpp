@@ -89,7 +89,9 @@ TEST_F(EngineClient, PlainHttpToTheTlsPortIsRefused) {
         engine.get("/_ping");
         FAIL() << "plain HTTP reached the mutual-TLS port";
     } catch (const concierge::sdk::Error& e) {
-        EXPECT_NE(e.code(), ExitCode::Ok);
+        // The engine's TLS server answers plain HTTP with a 400 and no API version.
+        EXPECT_EQ(e.code(), ExitCode::RemoteError) << e.what();
+        EXPECT_NE(std::string(e.what()).find("did not say its API version"), std::string::npos) << e.what();
     }
 }
 
