@@ -57,8 +57,7 @@ const std::set<std::string>& backup_file_names() {
     static const std::set<std::string> names = [] {
         std::set<std::string> all{files::templates, files::hostgroups, files::hosts, files::mediatypes, files::id_map,
                                   files::actions_data, files::manifest, files::images, files::maps};
-        // Every kind of every version: a newer server's backup holds kinds an older one lacks.
-        for (const auto& kind : object_kinds(zabbix::Version{99, 0, 0, "99.0"})) all.insert(kind.file);
+        for (const auto& kind : every_object_kind()) all.insert(kind.file);
         return all;
     }();
     return names;

@@ -172,7 +172,7 @@ BackupSet::BackupSet(const Reader& read, std::string origin, std::uint64_t max_f
     // Format 2: the other kinds, each when the backup has it.
     for (const char* name : {files::images, files::maps})
         if (fetch(name)) check_export(name, require(name), origin_);
-    for (const auto& kind : object_kinds(zabbix::Version{99, 0, 0, "99.0"})) {
+    for (const auto& kind : every_object_kind()) {
         if (!files_.count(kind.file) && fetch(kind.file)) check_get(kind.file, require(kind.file), origin_);
         if (kind.eventsource >= 0 && files_.count(kind.file)) check_event_source(kind, files_[kind.file], origin_);
     }

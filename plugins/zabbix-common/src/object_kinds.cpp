@@ -96,6 +96,11 @@ std::vector<ObjectKind> object_kinds(const zabbix::Version& version) {
     return kinds;
 }
 
+const std::vector<ObjectKind>& every_object_kind() {
+    static const auto kinds = object_kinds(zabbix::Version{99, 0, 0, "99.0"});
+    return kinds;
+}
+
 const ObjectKind* find_kind(const std::vector<ObjectKind>& kinds, std::string_view key) {
     for (const auto& kind : kinds)
         if (kind.key == key) return &kind;

@@ -36,6 +36,9 @@ struct ObjectKind {
 /// per event source: trigger_actions.json and reg_actions.json keep the earlier tool's names.
 std::vector<ObjectKind> object_kinds(const zabbix::Version& version);
 
+/// Every kind any version has (the newest server's list): what a backup of any version may hold.
+const std::vector<ObjectKind>& every_object_kind();
+
 /// The kind keyed `key` in `kinds`, or nullptr.
 const ObjectKind* find_kind(const std::vector<ObjectKind>& kinds, std::string_view key);
 

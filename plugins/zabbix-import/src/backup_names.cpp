@@ -24,7 +24,7 @@ BackupNames backup_names(const zabbix_format::BackupSet& backup) {
         if (!backup.mediatypes_exported()) names.add_list("mediatypes", backup.file(files::mediatypes));
         // Each kind's own file names its objects best (the id map has only some kinds). Older
         // servers name users by "alias" and proxies by "host".
-        for (const auto& kind : zabbix_format::object_kinds(zabbix::Version{99, 0, 0, "99.0"}))
+        for (const auto& kind : zabbix_format::every_object_kind())
             if (backup.has(kind.file))
                 for (const std::string& name_field : {kind.name_field, std::string(kind.key == "users" ? "alias" : "host")})
                     names.add_list(kind.key, backup.file(kind.file), kind.id_field, name_field);

@@ -43,6 +43,13 @@ sdk::OptionSpec docker_option(std::string name, std::string help, std::string de
     return spec;
 }
 
+sdk::OptionSpec docker_flag(std::string name, std::string help, std::string env) {
+    auto spec = docker_option(std::move(name), std::move(help), "");
+    spec.type = sdk::OptionType::Flag;
+    spec.env = std::move(env);
+    return spec;
+}
+
 // Identifies this process across pid reuse: the pid and its start time in clock ticks since boot.
 std::string process_identity(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -160,22 +167,16 @@ std::string host_get_params(std::string_view component, const InventoryCertField
 }  // namespace
 
 std::vector<sdk::OptionSpec> inventory_cert_options() {
-    auto flag = docker_option("certs-from-zabbix",
-                              "read the Docker TLS key, CA and certificate from the inventory of the Zabbix host whose "
-                              "inventory alias is the component",
-                              "");
-    flag.type = sdk::OptionType::Flag;
-    flag.env = "CONCIERGE_CERTS_FROM_ZABBIX";
     const InventoryCertFields defaults;
-    auto insecure = docker_option("allow-insecure-cert-fetch",
-                                  "let --certs-from-zabbix fetch private keys over plain http or without verifying "
-                                  "Zabbix's certificate (anyone on the path can read or swap them)",
-                                  "");
-    insecure.type = sdk::OptionType::Flag;
-    insecure.env = "CONCIERGE_ALLOW_INSECURE_CERT_FETCH";
     std::vector<sdk::OptionSpec> options{
-        flag,
-        insecure,
+        docker_flag("certs-from-zabbix",
+                    "read the Docker TLS key, CA and certificate from the inventory of the Zabbix host whose inventory "
+                    "alias is the component",
+                    "CONCIERGE_CERTS_FROM_ZABBIX"),
+        docker_flag("allow-insecure-cert-fetch",
+                    "let --certs-from-zabbix fetch private keys over plain http or without verifying Zabbix's "
+                    "certificate (anyone on the path can read or swap them)",
+                    "CONCIERGE_ALLOW_INSECURE_CERT_FETCH"),
         docker_option("inventory-key-field", "inventory field holding the client key", defaults.key),
         docker_option("inventory-ca-field", "inventory field holding the CA certificate(s)", defaults.ca),
         docker_option("inventory-cert-field", "inventory field holding the client certificate", defaults.cert),
@@ -227,7 +228,8 @@ TlsMaterial fetch_inventory_certs(Client& client, std::string_view component, co
         names.push_back(host->getValue<std::string>("host"));
         found = inventory;
     }
-    const std::string quoted = "'" + std::string(component) + "'";
+    std::string quoted = "'";  // appended, not concatenated: g++ 12's -Wrestrict misfires on "'" + s + "'"
+    quoted.append(component).append("'");
     if (names.empty())
         throw Error(ExitCode::NotFound, "no Zabbix host has inventory alias " + quoted +
                                             "; set it on the host that holds the component's TLS material");

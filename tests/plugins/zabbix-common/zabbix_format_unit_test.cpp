@@ -422,6 +422,14 @@ TEST_F(Staging, CopiesLeftByKilledRunsAreSweptAndTheLockIsPrivate) {
     EXPECT_EQ(fs::status(dir_ / ".backup.lock").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }
 
+TEST_F(Staging, ALinkPlantedAtTheLockIsNotFollowed) {
+    std::ofstream(dir_ / "victim") << "untouched";
+    fs::create_symlink(dir_ / "victim", dir_ / ".backup.lock");
+    EXPECT_EQ(code_of([&] { StagingDir s(dir_ / "backup"); }), ExitCode::InvalidInput);
+    EXPECT_EQ(read(dir_ / "victim"), "untouched");
+    EXPECT_FALSE(fs::exists(dir_ / ("backup.partial-" + std::to_string(::getpid())))) << "no copy without the lock";
+}
+
 TEST_F(Staging, ASecondBackupToTheSameDirectoryWaitsForTheFirst) {
     std::optional<StagingDir> first(std::in_place, dir_ / "backup");
     int waits = 0;
