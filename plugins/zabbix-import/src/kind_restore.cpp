@@ -126,8 +126,7 @@ void KindRestore::resolve_composites(const References& source_refs) {
 bool KindRestore::restores(const std::string& kind, const std::string& name) const {
     if (!source_.names.id_of(kind, name)) return false;
     if (kind == "templategroups") return restored_by_run_("hostgroups");
-    if (kind == "triggers" || kind == "items" || kind == "graphs" || kind == "item_prototypes" || kind == "graph_prototypes")
-        return restored_by_run_("templates") || restored_by_run_("hosts");
+    if (DestinationNames::composite(kind)) return restored_by_run_("templates") || restored_by_run_("hosts");
     if (kind == "dchecks") return restored_by_run_("drules");
     return restored_by_run_(kind);
 }
@@ -241,10 +240,11 @@ void KindRestore::restore(const ObjectKind& kind, Step& step) {
 /// The object as the destination takes it, every reference its id there; null (and the
 /// object listed) when a reference cannot be mapped.
 Object::Ptr KindRestore::destination_form(const ObjectKind& kind, const Planned& entry, const Object::Ptr& object) {
+    // The lists this kind's writes (or a service's parents) made stale are read again; the
+    // composite names were resolved by plan(), and nothing since wrote a template or host.
     References refs;
     collect_references(kind, object, true, refs);
     destination_.with(refs.kinds);
-    resolve_composites(refs);
     std::vector<std::string> missing;
     auto fields = restorable(kind, client_.version(), object, [&](const std::string& ref_kind, const std::string& id) {
         const std::string* name = source_.names.name_of(ref_kind, id);
