@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
 namespace concierge::runtime {
@@ -42,6 +43,7 @@ struct Cancellation::State {
     std::thread watcher;
     std::mutex mutex;
     std::function<void(int)> on_force;
+    std::vector<std::filesystem::path> remove_on_force;
 };
 
 Cancellation::Cancellation() : state_(new State) {
@@ -66,6 +68,9 @@ Cancellation::Cancellation() : state_(new State) {
                     {
                         std::lock_guard lock(state->mutex);
                         callback = state->on_force;
+                        // Secrets first: recording the run may be slow (a locked database).
+                        std::error_code ignored;
+                        for (const auto& path : state->remove_on_force) std::filesystem::remove_all(path, ignored);
                     }
                     const int signal = g_first_signal.load();
                     if (callback) callback(signal);
@@ -104,6 +109,11 @@ bool Cancellation::wait_for(std::chrono::milliseconds timeout) const noexcept {
 void Cancellation::on_force(std::function<void(int)> callback) {
     std::lock_guard lock(state_->mutex);
     state_->on_force = std::move(callback);
+}
+
+void Cancellation::remove_on_force(std::filesystem::path path) {
+    std::lock_guard lock(state_->mutex);
+    state_->remove_on_force.push_back(std::move(path));
 }
 
 }  // namespace concierge::runtime

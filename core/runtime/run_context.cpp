@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <unistd.h>
 #include <sys/prctl.h>
 
@@ -43,7 +44,7 @@ sdk::Status failure_from_current_exception(const char* what) noexcept {
 }  // namespace
 
 RunContext::RunContext(RunSettings settings, const config::ConfigFile& config, Redactor& redactor,
-                       const Cancellation& cancellation, history::HistoryStore& history, std::int64_t run_id,
+                       Cancellation& cancellation, history::HistoryStore& history, std::int64_t run_id,
                        std::FILE* out, std::FILE* err)
     : settings_(std::move(settings)),
       config_(config),
@@ -189,11 +190,26 @@ void RunContext::add_secret(std::string_view value) noexcept {
 std::int64_t RunContext::run_id() const noexcept { return run_id_; }
 
 std::optional<std::int64_t> RunContext::last_success_with_artifact(std::string_view artifact_name) const noexcept {
+    std::optional<std::int64_t> ended_at;
+    return find_last_success(artifact_name, ended_at).ok() ? ended_at : std::nullopt;
+}
+
+sdk::Status RunContext::find_last_success(std::string_view artifact_name, std::optional<std::int64_t>& ended_at) const noexcept {
     try {
         std::lock_guard lock(mutex_);
-        return history_.last_success_with_artifact(settings_.plugin, std::string(artifact_name));
+        ended_at = history_.last_success_with_artifact(settings_.plugin, std::string(artifact_name));
+        return {};
+    } catch (const std::exception& e) {
+        return {sdk::ExitCode::HistoryError, fmt::format("cannot read history: {}", e.what())};
     } catch (...) {
-        return std::nullopt;
+        return {sdk::ExitCode::HistoryError, "cannot read history"};
+    }
+}
+
+void RunContext::remove_on_forced_exit(std::string_view path) noexcept {
+    try {
+        cancellation_.remove_on_force(std::filesystem::path(path));
+    } catch (...) {  // out of memory: the next run's sweep still removes what a dead run left
     }
 }
 

@@ -26,7 +26,7 @@ struct RunSettings {
 class RunContext final : public sdk::Context {
 public:
     /// Every reference must outlive the run. `out`/`err` are where data and logs go.
-    RunContext(RunSettings settings, const config::ConfigFile& config, Redactor& redactor, const Cancellation& cancellation,
+    RunContext(RunSettings settings, const config::ConfigFile& config, Redactor& redactor, Cancellation& cancellation,
                history::HistoryStore& history, std::int64_t run_id, std::FILE* out, std::FILE* err);
 
     std::optional<std::string> option(std::string_view name) const noexcept override;
@@ -46,6 +46,8 @@ public:
     std::int64_t run_id() const noexcept override;
     std::optional<std::int64_t> last_success_with_artifact(std::string_view artifact_name) const noexcept override;
     sdk::Status read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept override;
+    sdk::Status find_last_success(std::string_view artifact_name, std::optional<std::int64_t>& ended_at) const noexcept override;
+    void remove_on_forced_exit(std::string_view path) noexcept override;
 
     /// The summary the plugin set, masked.
     std::string summary() const;
@@ -58,7 +60,7 @@ private:
     RunSettings settings_;
     const config::ConfigFile& config_;
     Redactor& redactor_;
-    const Cancellation& cancellation_;
+    Cancellation& cancellation_;
     history::HistoryStore& history_;
     std::int64_t run_id_;
     std::FILE* out_;

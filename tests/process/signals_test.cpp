@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <gtest/gtest.h>
 
@@ -51,6 +52,19 @@ TEST(Signals, SecondSignalForcesExitOfAPluginThatIgnoresTheFirst) {
     const auto run = only_run(sandbox);
     EXPECT_EQ(run.status, history::RunStatus::Interrupted);
     EXPECT_NE(run.error.find("second signal"), std::string::npos) << run.error;
+}
+
+TEST(Signals, SecondSignalStillRemovesWhatThePluginRegistered) {
+    Sandbox sandbox;
+    const auto held = sandbox.dir() / "certs-like";
+    Process process({"fixture-waits", "--ignore-cancel", "--hold-dir", held.string()}, sandbox.env);
+    ASSERT_TRUE(process.wait_for_stderr("waiting", 10'000));
+    ASSERT_TRUE(std::filesystem::is_directory(held / "inside"));
+    process.signal(SIGINT);
+    EXPECT_FALSE(process.wait_for_stderr("concierge:", 300)) << "the plugin ignores the first signal";
+    process.signal(SIGINT);
+    EXPECT_EQ(process.finish().exit_code, 130);
+    EXPECT_FALSE(std::filesystem::exists(held));
 }
 
 }  // namespace

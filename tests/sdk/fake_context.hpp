@@ -17,6 +17,8 @@ public:
     std::map<std::string, std::string> artifacts;
     std::map<std::string, std::string, std::less<>> environment;
     std::map<std::string, std::int64_t, std::less<>> last_success;  ///< artifact name -> end of run
+    bool history_unreadable = false;                                 ///< find_last_success fails
+    std::vector<std::string> forced_exit_paths;                      ///< remove_on_forced_exit
 
     std::optional<std::string> option(std::string_view name) const noexcept override {
         auto it = options.find(name);
@@ -54,6 +56,12 @@ public:
     concierge::sdk::Status read_run_artifact(std::int64_t, std::string_view, std::string&) const noexcept override {
         return {concierge::sdk::ExitCode::NotFound, "no history here"};
     }
+    concierge::sdk::Status find_last_success(std::string_view name, std::optional<std::int64_t>& ended_at) const noexcept override {
+        if (history_unreadable) return {concierge::sdk::ExitCode::HistoryError, "cannot read history: disk I/O error"};
+        ended_at = last_success_with_artifact(name);
+        return {};
+    }
+    void remove_on_forced_exit(std::string_view path) noexcept override { forced_exit_paths.emplace_back(path); }
 };
 
 }  // namespace concierge::test

@@ -7,10 +7,14 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <system_error>
+#include <utility>
 
+#include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -37,10 +41,49 @@ std::int64_t now_millis() {
         .count();
 }
 
+// One place per user whatever the environment says: a shell has XDG_RUNTIME_DIR and TMPDIR, cron
+// has neither, and both must find the same lock.
 fs::path lock_directory(const sdk::Context& ctx) {
     if (auto dir = ctx.env("CONCIERGE_LOCK_DIR"); dir && !dir->empty()) return *dir;
-    if (auto runtime = ctx.env("XDG_RUNTIME_DIR"); runtime && !runtime->empty()) return fs::path(*runtime) / "concierge";
-    return fs::temp_directory_path() / ("concierge-" + std::to_string(::getuid()));
+    if (::geteuid() == 0) return "/run/concierge";
+    return "/tmp/concierge-" + std::to_string(::geteuid());
+}
+
+[[noreturn]] void unusable_lock(const fs::path& path, const std::string& why) {
+    throw Error(ExitCode::Failure, "cannot use the lock " + path.string() + ": " + why +
+                                       "; fix it, or set CONCIERGE_LOCK_DIR to a private directory");
+}
+
+// Ours alone, as the certificate directory is: whoever can write there can hold our lock forever
+// or swap the file under us. Returns the directory's descriptor.
+int open_lock_directory(const fs::path& dir) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) unusable_lock(dir, std::strerror(errno));
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) unusable_lock(dir, errno == ELOOP || errno == ENOTDIR ? "it is not a directory" : std::strerror(errno));
+    struct stat info {};
+    std::string why;
+    if (::fstat(fd, &info) != 0) why = std::strerror(errno);
+    else if (info.st_uid != ::geteuid()) why = "it belongs to another user";
+    else if ((info.st_mode & 077) != 0) why = "others can use it; chmod 700 it";
+    if (!why.empty()) {
+        ::close(fd);
+        unusable_lock(dir, why);
+    }
+    return fd;
+}
+
+int open_lock_file(const fs::path& dir, const std::string& name) {
+    const int dir_fd = open_lock_directory(dir);
+    const int fd = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    const int why = errno;
+    ::close(dir_fd);
+    if (fd < 0) unusable_lock(dir / name, why == ELOOP ? "it is a symbolic link" : std::strerror(why));
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != ::geteuid()) {
+        ::close(fd);
+        unusable_lock(dir / name, "it is not a regular file of this user");
+    }
+    return fd;
 }
 
 }  // namespace
@@ -59,6 +102,8 @@ std::vector<sdk::OptionSpec> scale_options() {
         {.name = "allow-zero", .help = "allow scaling to 0 replicas", .type = sdk::OptionType::Flag},
         {.name = "cooldown", .help = "refuse a scale within this time of the last successful scale of the service",
          .type = sdk::OptionType::Duration, .default_value = "0s"},
+        {.name = "lock-timeout", .help = "how long to wait while another run scales the same service, then exit 10",
+         .type = sdk::OptionType::Duration, .default_value = "5m"},
     };
 }
 
@@ -130,7 +175,11 @@ Target target_for(const Request& request, std::int64_t actual, const Bounds& bou
 
 void check_cooldown(const sdk::Context& ctx, const std::string& subject, std::chrono::milliseconds cooldown) {
     if (cooldown.count() <= 0) return;
-    const auto last = ctx.last_success_with_artifact(subject);
+    std::optional<std::int64_t> last;
+    // Fails closed: a history that cannot be read must not look like "never scaled".
+    if (const auto status = ctx.find_last_success(subject, last); !status.ok())
+        throw Error(status.code, "cannot check --cooldown of " + subject + ", so nothing changed: " + status.message +
+                                     "; pass --cooldown 0s to scale without the check");
     if (!last) return;
     const std::int64_t ago = now_millis() - *last;
     if (ago < cooldown.count())
@@ -150,29 +199,30 @@ std::string file_name_for(const std::string& text) {
 }
 
 ServiceLock::ServiceLock(sdk::Context& ctx, const std::string& key) {
-    const fs::path dir = lock_directory(ctx);
-    std::error_code error;
-    fs::create_directories(dir, error);
-    if (!error) fs::permissions(dir, fs::perms::owner_all, error);
-    const fs::path file = dir / (file_name_for(key) + ".lock");
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0)
-        throw Error(ExitCode::Failure, "cannot open the lock file " + file.string() + ": " +
-                                           std::system_category().message(errno) + "; set CONCIERGE_LOCK_DIR to a writable directory");
+    const fs::path file = lock_directory(ctx) / (file_name_for(key) + ".lock");
+    fd_ = open_lock_file(file.parent_path(), file.filename().string());
+    const auto timeout = ctx.get_duration("lock-timeout").value_or(std::chrono::minutes(5));
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     bool told = false;
     while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK && errno != EINTR) {
-            const int why = errno;
+        const int why = errno;
+        std::optional<Error> failure;
+        if (why != EWOULDBLOCK && why != EINTR)
+            failure = Error(ExitCode::Failure, "cannot lock " + file.string() + ": " + std::system_category().message(why));
+        else if (std::chrono::steady_clock::now() >= deadline)
+            failure = Error(ExitCode::Conflict, "another run is still scaling " + key + " after --lock-timeout " +
+                                                    std::to_string(timeout.count() / 1000) + " s (lock " + file.string() +
+                                                    "); nothing changed");
+        else if (!std::exchange(told, true))
+            ctx.info("waiting for another run scaling " + key + " (" + file.string() + ")");
+        if (!failure && ctx.wait_for_cancel(std::chrono::milliseconds(50)))
+            failure = Error(ExitCode::Interrupted, "interrupted while waiting for the lock on " + key);
+        if (failure) {
             ::close(fd_);
-            throw Error(ExitCode::Failure, "cannot lock " + file.string() + ": " + std::system_category().message(why));
-        }
-        if (!told) ctx.info("waiting for another run scaling " + key + " (" + file.string() + ")");
-        told = true;
-        if (ctx.wait_for_cancel(std::chrono::milliseconds(50))) {
-            ::close(fd_);
-            throw Error(ExitCode::Interrupted, "interrupted while waiting for the lock on " + key);
+            throw *failure;
         }
     }
+    ctx.debug("holding the lock on " + key + " (" + file.string() + ")");
 }
 
 ServiceLock::~ServiceLock() { ::close(fd_); }  // closing releases the flock

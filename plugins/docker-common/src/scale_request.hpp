@@ -14,7 +14,7 @@
 namespace concierge::scaling {
 
 /// The options both scale plugins declare (positional arguments, --replicas, bounds, --force,
-/// --cooldown), in --help order.
+/// --cooldown, --lock-timeout), in --help order.
 std::vector<sdk::OptionSpec> scale_options();
 
 /// Either `up|down COMPONENT CURRENT DELTA` (the earlier tool's shape, as Zabbix actions call it)
@@ -55,9 +55,11 @@ void check_cooldown(const sdk::Context& ctx, const std::string& subject, std::ch
 /// Saves the artifact check_cooldown looks for: {"from":N,"to":M} of the scale just done.
 void record_scale(sdk::Context& ctx, const std::string& subject, std::int64_t from, std::int64_t to);
 
-/// An exclusive flock on a file named after `key` in the lock directory ($CONCIERGE_LOCK_DIR, else
-/// $XDG_RUNTIME_DIR/concierge, else /tmp/concierge-UID), held until destruction. Waits while
-/// another run holds it, waking on Ctrl-C.
+/// An exclusive flock on a file named after `key` in the lock directory: $CONCIERGE_LOCK_DIR, else
+/// /run/concierge for root and /tmp/concierge-UID for others, the same for a shell and for cron.
+/// The directory must be this user's alone (0700) and neither it nor the file a symbolic link.
+/// Held until destruction. Waits while another run holds it, up to --lock-timeout (then
+/// Conflict), waking on Ctrl-C (Interrupted).
 class ServiceLock {
 public:
     ServiceLock(sdk::Context& ctx, const std::string& key);

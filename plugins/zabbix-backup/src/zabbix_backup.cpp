@@ -83,6 +83,7 @@ public:
             if (!std::exchange(told, true)) ctx.info(message);
             ctx.check_cancelled();
         });
+        ctx.remove_on_forced_exit(staging.partial().string());  // holds keys; the next run's sweep is too late
         Backup(ctx, staging, static_cast<std::size_t>(concurrency)).run();
     }
 

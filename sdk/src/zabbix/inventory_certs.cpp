@@ -270,7 +270,9 @@ std::optional<CertDirectory> certs_from_inventory(sdk::Context& ctx, std::string
     client.login();
     const TlsMaterial material = fetch_inventory_certs(client, component, fields);
     ctx.add_secret(material.key);
-    return CertDirectory::write(material, fields, CertDirectory::default_base());
+    auto directory = CertDirectory::write(material, fields, CertDirectory::default_base());
+    ctx.remove_on_forced_exit(directory.path().string());  // a second Ctrl-C skips the destructor
+    return directory;
 }
 
 }  // namespace concierge::zabbix

@@ -311,19 +311,21 @@ TEST_F(ComposeScale, TwoAlertsWithTheSameCurrentScaleOnce) {
     EXPECT_EQ(containers("web").size(), 2u);
 }
 
-TEST_F(ComposeScale, WaitsWhileAnotherRunHoldsTheServiceAndCtrlCEndsTheWait) {
-    const fs::path dir = sandbox_.env["CONCIERGE_LOCK_DIR"];
-    fs::create_directories(dir);
-    const int fd = ::open((dir / ("compose_" + project + "_web.lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    ASSERT_EQ(::flock(fd, LOCK_EX), 0);
-    Process waiting({"compose-scale", "up", "web", "1", "1", "--project", project}, sandbox_.env);
-    EXPECT_TRUE(waiting.wait_for_stderr("waiting for another run scaling compose/" + project + "/web", 30000));
+// The holder is a real run: worker's `sleep` runs as PID 1 and ignores SIGTERM, so scaling it down
+// takes the whole --stop-timeout, with the lock held.
+TEST_F(ComposeScale, ARunWaitsForAnotherRunOnTheSameServiceAndCtrlCEndsTheWait) {
+    ASSERT_EQ(concierge({"compose-scale", "worker", "--replicas", "2", "--project", project}).exit_code, 0);
+    Process holder({"--verbose", "compose-scale", "worker", "--replicas", "1", "--stop-timeout", "10s", "--project", project},
+                   sandbox_.env);
+    ASSERT_TRUE(holder.wait_for_stderr("holding the lock on compose/" + project + "/worker", 30000));
+    Process waiting({"compose-scale", "up", "worker", "2", "1", "--project", project}, sandbox_.env);
+    EXPECT_TRUE(waiting.wait_for_stderr("waiting for another run scaling compose/" + project + "/worker", 30000));
     waiting.signal(SIGINT);
     const auto result = waiting.finish();
-    ::close(fd);
     EXPECT_EQ(result.exit_code, 130) << result.err;
-    EXPECT_EQ(last_run()->getValue<std::string>("status"), "interrupted");
-    EXPECT_EQ(containers("web").size(), 1u);
+    const auto held = holder.finish();
+    EXPECT_EQ(held.exit_code, 0) << held.err;
+    EXPECT_EQ(containers("worker").size(), 1u);
 }
 
 TEST_F(ComposeScale, BelowZeroIsAUsageError) {
@@ -400,6 +402,17 @@ protected:
     std::string replicas() {
         return shell(docker_ + "docker service inspect --format '{{.Spec.Mode.Replicated.Replicas}}' " + api_service);
     }
+
+    /// A service of the test's own, with no replicas, whose tasks no node can take.
+    std::string unplaceable_service(const std::string& prefix) {
+        const std::string name = prefix + "-" + std::to_string(::getpid());
+        int status = -1;
+        const std::string out = shell(docker_ + "docker service create --detach --no-resolve-image --name " + name +
+                                          " --constraint node.labels.concierge==nowhere --replicas 0 localbusybox:latest sleep 3600 2>&1",
+                                      &status);
+        EXPECT_EQ(status, 0) << out;
+        return name;
+    }
 };
 
 TEST_F(SwarmScale, SeedShapeWaitsUntilEveryTaskRuns) {
@@ -425,15 +438,38 @@ TEST_F(SwarmScale, DetachSetsTheCountWithoutWaiting) {
 }
 
 TEST_F(SwarmScale, TasksThatCannotRunAreNamedAtTheTimeout) {
-    // A service of this test's own whose tasks no node can take.
-    const std::string name = "concierge-test-unplaceable";
-    int status = -1;
-    const std::string out = shell(docker_ + "docker service create --detach --no-resolve-image --name " + name +
-                                      " --constraint node.labels.concierge==nowhere --replicas 0 localbusybox:latest sleep 3600 2>&1",
-                                  &status);
-    ASSERT_EQ(status, 0) << out;
+    const std::string name = unplaceable_service("concierge-test-unplaceable");
     expect_failure(concierge({"swarm-scale", name, "--replicas", "2", "--timeout", "2s"}), 1,
                    "has 0 of 2 tasks running after 2 s (task 1 pending (should be running): no suitable node");
+    shell(docker_ + "docker service rm " + name + " >/dev/null 2>&1");
+}
+
+// The holder waits for tasks that never run, so it keeps the lock until Ctrl-C. It runs with a
+// shell's XDG_RUNTIME_DIR and TMPDIR, the others with cron's bare environment: one lock for both.
+TEST_F(SwarmScale, ARunFromCronWaitsForARunFromAShellUpToLockTimeout) {
+    const std::string name = unplaceable_service("concierge-test-locked");
+    auto shell_env = sandbox_.env;
+    shell_env.erase("CONCIERGE_LOCK_DIR");
+    shell_env["XDG_RUNTIME_DIR"] = (sandbox_.dir() / "runtime").string();
+    shell_env["TMPDIR"] = (sandbox_.dir() / "tmp").string();
+    fs::create_directories(shell_env["XDG_RUNTIME_DIR"]);
+    fs::create_directories(shell_env["TMPDIR"]);
+    auto cron_env = sandbox_.env;
+    for (const char* variable : {"CONCIERGE_LOCK_DIR", "XDG_RUNTIME_DIR", "TMPDIR"}) cron_env.erase(variable);
+
+    Process holder({"--verbose", "swarm-scale", name, "--replicas", "1", "--timeout", "2m"}, shell_env);
+    ASSERT_TRUE(holder.wait_for_stderr("holding the lock on swarm/" + name, 30000));
+    const auto timed_out = run_concierge({"swarm-scale", name, "--replicas", "2", "--lock-timeout", "1s"}, cron_env);
+    EXPECT_EQ(timed_out.exit_code, 10) << timed_out.err;
+    EXPECT_NE(timed_out.err.find("another run is still scaling swarm/" + name + " after --lock-timeout 1 s"), std::string::npos)
+        << timed_out.err;
+    Process waiting({"swarm-scale", name, "--replicas", "2"}, cron_env);
+    EXPECT_TRUE(waiting.wait_for_stderr("waiting for another run scaling swarm/" + name, 30000));
+    waiting.signal(SIGINT);
+    EXPECT_EQ(waiting.finish().exit_code, 130);
+    holder.signal(SIGINT);
+    EXPECT_EQ(holder.finish().exit_code, 130);
+    EXPECT_EQ(shell(docker_ + "docker service inspect --format '{{.Spec.Mode.Replicated.Replicas}}' " + name), "1\n");
     shell(docker_ + "docker service rm " + name + " >/dev/null 2>&1");
 }
 

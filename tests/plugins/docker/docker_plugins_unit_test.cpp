@@ -141,16 +141,93 @@ bool locked_elsewhere(const std::filesystem::path& file) {
     return busy;
 }
 
-TEST(ServiceLock, HoldsAnExclusiveFlockUntilDestroyed) {
-    const auto dir = std::filesystem::temp_directory_path() / ("concierge-lock-test-" + std::to_string(::getpid()));
+TEST(Cooldown, FailsClosedWhenHistoryCannotBeRead) {
     test::FakeContext ctx;
-    ctx.environment["CONCIERGE_LOCK_DIR"] = dir.string();
-    auto lock = std::make_unique<scaling::ServiceLock>(ctx, "compose/p/web");
-    const auto file = dir / "compose_p_web.lock";
+    ctx.history_unreadable = true;
+    std::string message;
+    EXPECT_EQ(code_of([&] { scaling::check_cooldown(ctx, "swarm/api", std::chrono::minutes(1)); }, &message), ExitCode::HistoryError);
+    EXPECT_NE(message.find("cannot check --cooldown of swarm/api, so nothing changed: cannot read history"), std::string::npos) << message;
+    EXPECT_EQ(code_of([&] { scaling::check_cooldown(ctx, "swarm/api", std::chrono::milliseconds(0)); }), ExitCode::Ok);
+}
+
+class ServiceLock : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() / ("concierge-lock-test-" + std::to_string(::getpid()));
+        ctx_.environment["CONCIERGE_LOCK_DIR"] = dir_.string();
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    ExitCode lock_code(std::string* message = nullptr) {
+        return code_of([&] { scaling::ServiceLock lock(ctx_, "compose/p/web"); }, message);
+    }
+
+    std::filesystem::path dir_;
+    test::FakeContext ctx_;
+};
+
+TEST_F(ServiceLock, HoldsAnExclusiveFlockUntilDestroyed) {
+    auto lock = std::make_unique<scaling::ServiceLock>(ctx_, "compose/p/web");
+    const auto file = dir_ / "compose_p_web.lock";
     EXPECT_TRUE(locked_elsewhere(file));
+    EXPECT_EQ(std::filesystem::status(dir_).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_all);
     lock.reset();
     EXPECT_FALSE(locked_elsewhere(file));
-    std::filesystem::remove_all(dir);
+}
+
+TEST_F(ServiceLock, LockTimeoutEndsTheWaitWithAConflict) {
+    scaling::ServiceLock held(ctx_, "compose/p/web");
+    ctx_.options["lock-timeout"] = "200";  // milliseconds, as the core hands durations over
+    std::string message;
+    EXPECT_EQ(lock_code(&message), ExitCode::Conflict);
+    EXPECT_NE(message.find("another run is still scaling compose/p/web after --lock-timeout"), std::string::npos) << message;
+}
+
+TEST_F(ServiceLock, DirectoryOthersCanUseIsRefused) {
+    std::filesystem::create_directories(dir_);
+    std::filesystem::permissions(dir_, std::filesystem::perms::all);
+    std::string message;
+    EXPECT_EQ(lock_code(&message), ExitCode::Failure);
+    EXPECT_NE(message.find("others can use it; chmod 700 it"), std::string::npos) << message;
+}
+
+TEST_F(ServiceLock, DirectoryThatIsASymlinkIsRefused) {
+    const auto real = dir_.string() + "-real";
+    std::filesystem::create_directory(real);
+    std::filesystem::permissions(real, std::filesystem::perms::owner_all);
+    std::filesystem::create_directory_symlink(real, dir_);
+    std::string message;
+    EXPECT_EQ(lock_code(&message), ExitCode::Failure);
+    EXPECT_NE(message.find("it is not a directory"), std::string::npos) << message;
+    std::filesystem::remove(dir_);
+    std::filesystem::remove_all(real);
+}
+
+TEST_F(ServiceLock, LockFileThatIsASymlinkIsNotFollowed) {
+    std::filesystem::create_directory(dir_);
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
+    const auto victim = dir_ / "victim";
+    std::filesystem::create_symlink(victim, dir_ / "compose_p_web.lock");
+    std::string message;
+    EXPECT_EQ(lock_code(&message), ExitCode::Failure);
+    EXPECT_NE(message.find("it is a symbolic link"), std::string::npos) << message;
+    EXPECT_FALSE(std::filesystem::exists(victim));
+}
+
+TEST(ServiceLockPlace, IsTheSameWhateverXdgRuntimeDirAndTmpdirSay) {
+    test::FakeContext shell, cron;
+    shell.environment["XDG_RUNTIME_DIR"] = "/run/user/" + std::to_string(::geteuid());
+    shell.environment["TMPDIR"] = "/var/tmp";
+    const std::string key = "compose/place-test-" + std::to_string(::getpid()) + "/web";
+    const auto file = std::filesystem::path(::geteuid() == 0 ? "/run/concierge" : "/tmp/concierge-" + std::to_string(::geteuid())) /
+                      (scaling::file_name_for(key) + ".lock");
+    {
+        scaling::ServiceLock from_shell(shell, key);
+        EXPECT_TRUE(locked_elsewhere(file));
+        cron.options["lock-timeout"] = "0";
+        EXPECT_EQ(code_of([&] { scaling::ServiceLock from_cron(cron, key); }), ExitCode::Conflict);
+    }
+    std::filesystem::remove(file);
 }
 
 // ---- Compose names, listing and clones ---------------------------------------------------------

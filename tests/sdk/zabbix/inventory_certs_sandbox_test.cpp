@@ -3,6 +3,7 @@
 // test fails rather than skips.
 #include <concierge/zabbix/inventory_certs.hpp>
 
+#include "../fake_context.hpp"
 #include "sandbox_objects.hpp"
 #include "test_pem.hpp"
 
@@ -79,6 +80,19 @@ TEST_F(InventoryCertsSandbox, TheOneHostWithTheAliasGivesKeyCaAndCertFromTheEarl
     EXPECT_EQ(fetched.key, material_.key);
     EXPECT_EQ(fetched.ca, material_.ca);
     EXPECT_EQ(fetched.cert, material_.cert);
+}
+
+// A second Ctrl-C ends the process without destructors: the core must know the directory to delete.
+TEST_F(InventoryCertsSandbox, CertificateDirectoryIsRegisteredForRemovalOnAForcedExit) {
+    const std::string alias = unique_name("forced");
+    create_host(alias);
+    concierge::test::FakeContext ctx;
+    ctx.options = {{"certs-from-zabbix", "true"}, {"zabbix-api-host", std::getenv("ZBX_SANDBOX_SOURCE_URL")},
+                   {"zabbix-user", "Admin"}, {"zabbix-password", "zabbix"}};
+    const auto certs = zbx::certs_from_inventory(ctx, alias);
+    ASSERT_TRUE(certs.has_value());
+    EXPECT_EQ(ctx.forced_exit_paths, std::vector<std::string>{certs->path().string()});
+    EXPECT_EQ(ctx.secrets, std::vector<std::string>{material_.key});
 }
 
 TEST_F(InventoryCertsSandbox, NoHostWithTheAliasIsNotFound) {

@@ -85,7 +85,19 @@ public:
     /// NotFound when the run or the artifact does not exist; HistoryError when history cannot be read.
     virtual Status read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept = 0;
 
-    // ---- ABI 1.2 and later: append here --------------------------------------------------
+    // ---- ABI 1.2 ---------------------------------------------------------------------------
+
+    /// last_success_with_artifact that tells "none" from "cannot tell": Ok with `ended_at` empty
+    /// when there is no such run, HistoryError when history cannot be read, so a check built on it
+    /// (a cooldown) can fail closed instead of reading an unreadable history as "never".
+    virtual Status find_last_success(std::string_view artifact_name, std::optional<std::int64_t>& ended_at) const noexcept = 0;
+
+    /// Registers a file or directory holding secrets or partial work (a certificate directory, a
+    /// staging copy) for the core to delete when a second signal forces the run to end before the
+    /// plugin's own clean-up could run. A path that is gone by then is skipped.
+    virtual void remove_on_forced_exit(std::string_view path) noexcept = 0;
+
+    // ---- ABI 1.3 and later: append here --------------------------------------------------
 
     // ---- Helpers, compiled into the plugin ------------------------------------------------
 
