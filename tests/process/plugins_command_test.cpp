@@ -6,7 +6,10 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <unistd.h>
 
 namespace concierge::test {
 namespace {
@@ -74,6 +77,66 @@ TEST(PluginsCommand, TableHasAHeaderAndOneLinePerPlugin) {
     EXPECT_NE(result.out.find("fixture-good"), std::string::npos);
     const auto lines = std::count(result.out.begin(), result.out.end(), '\n');
     EXPECT_EQ(lines, static_cast<long>(list_plugins(sandbox.env).size()) + 1);
+}
+
+// ---- trust: what others could write or own is never opened ------------------------------------
+
+namespace fs = std::filesystem;
+
+// A directory of its own holding the fixture whose constructor appends to $FIXTURE_MARKER.
+struct MarksPlugin {
+    explicit MarksPlugin(Sandbox& sandbox) : dir(sandbox.dir() / "plugins"), marker(sandbox.dir() / "marker") {
+        fs::create_directory(dir);
+        fs::copy_file(fs::path(FIXTURE_MARKS_DIR) / "concierge-fixture-marks.so", file());
+        sandbox.env["CONCIERGE_PLUGIN_PATH"] = dir.string();
+        sandbox.env["FIXTURE_MARKER"] = marker.string();
+    }
+    fs::path file() const { return dir / "concierge-fixture-marks.so"; }
+    // How many times the plugin's code ran, in any process.
+    long times_opened() const {
+        std::ifstream in(marker);
+        return std::count(std::istreambuf_iterator<char>(in), {}, '\n');
+    }
+    fs::path dir;
+    fs::path marker;
+};
+
+// The listing's reason, and the run's refusal (exit 4) with the same reason; the code never ran.
+void expect_refused_without_running(const Sandbox& sandbox, const MarksPlugin& plugin, const std::string& reason) {
+    const auto listed = list_plugins(sandbox.env);
+    EXPECT_EQ(listed.at("fixture-marks").status, "refused");
+    EXPECT_EQ(listed.at("fixture-marks").problem, reason);
+    const auto run = run_concierge({"fixture-marks"}, sandbox.env);
+    EXPECT_EQ(run.exit_code, 4) << run.err;
+    EXPECT_NE(run.err.find("refused: " + reason), std::string::npos) << run.err;
+    EXPECT_EQ(plugin.times_opened(), 0) << "a refused plugin's code must never run";
+}
+
+TEST(PluginTrust, AWorldWritableDirectoryIsRefusedWithTheChmodThatFixesIt) {
+    Sandbox sandbox;
+    const MarksPlugin plugin(sandbox);
+    fs::permissions(plugin.dir, fs::perms::all);  // 0777
+    expect_refused_without_running(sandbox, plugin,
+                                   plugin.dir.string() + " is writable by its group and others; chmod go-w " + plugin.dir.string());
+}
+
+TEST(PluginTrust, AWorldWritablePluginFileIsRefusedWithTheChmodThatFixesIt) {
+    Sandbox sandbox;
+    const MarksPlugin plugin(sandbox);
+    fs::permissions(plugin.file(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write |
+                                       fs::perms::others_read | fs::perms::others_write);  // 0666
+    expect_refused_without_running(
+        sandbox, plugin, plugin.file().string() + " is writable by its group and others; chmod go-w " + plugin.file().string());
+}
+
+TEST(PluginTrust, APluginFileOwnedBySomeoneElseIsRefused) {
+    if (getuid() != 0) GTEST_SKIP() << "only root can give a file away; Trust.OwnedByAnyoneButRootOrTheUserIsRefused covers the rule";
+    Sandbox sandbox;
+    const MarksPlugin plugin(sandbox);
+    const uid_t nobody = 65534;
+    ASSERT_EQ(chown(plugin.file().c_str(), nobody, nobody), 0);
+    expect_refused_without_running(sandbox, plugin,
+                                   plugin.file().string() + " is owned by uid 65534, neither root nor you; only root's or your own plugins are loaded");
 }
 
 }  // namespace
