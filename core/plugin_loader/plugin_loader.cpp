@@ -169,8 +169,8 @@ LoadResult load(const fs::path& path, const std::string& expected_name) {
     if (!descriptor) return Refusal{"entry point returned no descriptor"};
     if (auto reason = check_descriptor(*descriptor, expected_name)) return Refusal{*reason};
 
-    LoadedPlugin plugin{descriptor->name, descriptor->version, descriptor->summary, descriptor->abi_major,
-                        descriptor->abi_minor, path, {}, {}, std::shared_ptr<sdk::PluginInstance>(descriptor->create())};
+    LoadedPlugin plugin{{descriptor->name, descriptor->version, descriptor->summary, descriptor->abi_major, descriptor->abi_minor, path, {}, {}},
+                        std::shared_ptr<sdk::PluginInstance>(descriptor->create())};
     if (!plugin.instance) return Refusal{"plugin failed to initialise"};
     if (auto status = plugin.instance->describe(plugin.options, plugin.description); !status.ok())
         return Refusal{fmt::format("plugin failed to describe its options: {}", status.message)};

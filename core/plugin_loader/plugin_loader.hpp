@@ -56,9 +56,8 @@ std::optional<std::string> untrusted_because(const std::filesystem::path& path, 
 /// load() before anything is opened.
 std::optional<std::string> trust_problem(const std::filesystem::path& plugin_file);
 
-/// A plugin whose descriptor was accepted and whose object was created. Every library the loader
-/// opened stays loaded until the process exits, so nothing a plugin made can outlive its code.
-struct LoadedPlugin {
+/// What listing, help and completion show of an accepted plugin: its descriptor and options.
+struct PluginDescription {
     std::string name;
     std::string version;
     std::string summary;
@@ -67,11 +66,17 @@ struct LoadedPlugin {
     std::filesystem::path path;
     std::vector<sdk::OptionSpec> options;
     std::string description;
+};
+
+/// A plugin whose descriptor was accepted and whose object was created. Every library the loader
+/// opened stays loaded until the process exits, so nothing a plugin made can outlive its code.
+struct LoadedPlugin : PluginDescription {
     std::shared_ptr<sdk::PluginInstance> instance;
 };
 
 struct Refusal {
-    std::string reason;  ///< one line, no trailing period
+    std::string reason;   ///< one line, no trailing period
+    bool broken = false;  ///< its code crashed, aborted or hung while being described (plugin_catalog.hpp)
 };
 
 using LoadResult = std::variant<LoadedPlugin, Refusal>;
