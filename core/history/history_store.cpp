@@ -263,10 +263,21 @@ void create_private_file(const std::filesystem::path& path) {
     }
 }
 
-/// The database holds command lines and artifacts (a backup's keys). What exists of it, and the
-/// directory holding it, is made private if it is ours (with one warning line naming what was
-/// tightened); a file someone else owns is refused, since they could read or rewrite what runs
-/// record. A directory someone else owns (/tmp, a shared /var/lib) is not ours to change.
+/// Whether the directory holds nothing but this database's files. Only such a directory is
+/// tightened: a shared one ($HOME, /var/lib, /tmp) serves other things, and the database's own
+/// 0600 files keep what runs record private there.
+bool holds_only_the_database(const std::filesystem::path& directory, const std::filesystem::path& path) {
+    const std::string name = path.filename().string();
+    std::error_code error;
+    for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end; entry.increment(error))
+        if (!entry->path().filename().string().starts_with(name)) return false;
+    return !error;
+}
+
+/// The database holds command lines and artifacts (a backup's keys). What exists of it, and its
+/// directory when that is its own, is made private if it is ours (with one warning line naming
+/// what was tightened); a file someone else owns is refused, since they could read or rewrite
+/// what runs record. A directory someone else owns is not ours to change.
 void make_existing_private(const std::filesystem::path& path, const HistoryStore::Warn& warn) {
     const auto directory = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
     const uid_t me = ::geteuid();
@@ -277,7 +288,7 @@ void make_existing_private(const std::filesystem::path& path, const HistoryStore
         struct stat info {};
         // Not there yet (created private), or not what it should be (opening it says so).
         if (::stat(item.c_str(), &info) != 0 || static_cast<bool>(S_ISDIR(info.st_mode)) != is_directory) continue;
-        if (info.st_uid != me && is_directory) continue;
+        if (is_directory && (info.st_uid != me || !holds_only_the_database(item, path))) continue;
         if (info.st_uid != me) {
             throw HistoryError(fmt::format("history database file {} belongs to uid {}, not to you (uid {}); refusing "
                                            "to record into it: point --history or CONCIERGE_HOME at a file of your own",

@@ -90,8 +90,8 @@ public:
     using Warn = std::function<void(const std::string&)>;
 
     /// Opens (creating parent directories and the file if needed) and migrates to the current schema.
-    /// An existing database, its WAL files and its directory are made private when others could
-    /// reach them (`warn` says so); a file of another user is refused. A corrupt file is a
+    /// An existing database, its WAL files and its directory (when it holds nothing else) are made
+    /// private when others could reach them (`warn` says so); a file of another user is refused. A corrupt file is a
     /// HistoryError naming it and how to recover.
     explicit HistoryStore(const std::filesystem::path& path, const Warn& warn = {});
     ~HistoryStore();

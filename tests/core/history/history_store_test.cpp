@@ -549,6 +549,20 @@ TEST_F(HistoryStoreTest, AnExistingDatabaseOthersCanReachIsMadePrivateWithOneWar
     EXPECT_TRUE(warnings.empty());
 }
 
+TEST_F(HistoryStoreTest, ASharedDirectoryIsLeftAsItIsWhileTheDatabaseIsMadePrivate) {
+    { HistoryStore store(db_path_); }
+    std::ofstream(db_path_.parent_path() / "notes.txt") << "not concierge's";
+    ASSERT_EQ(chmod(db_path_.parent_path().c_str(), 0755), 0);
+    ASSERT_EQ(chmod(db_path_.c_str(), 0644), 0);
+    std::vector<std::string> warnings;
+    { HistoryStore store(db_path_, [&](const std::string& warning) { warnings.push_back(warning); }); }
+    EXPECT_EQ(warnings, std::vector<std::string>{"history was open to other users; made private: " + db_path_.string() +
+                                                 " (0644 -> 0600)"});
+    struct stat info {};
+    ASSERT_EQ(stat(db_path_.parent_path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0755u);
+}
+
 TEST_F(HistoryStoreTest, ADatabaseFileOfAnotherUserIsRefusedAndLeftAsItIs) {
     if (geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
     { HistoryStore store(db_path_); }
