@@ -102,6 +102,8 @@ HistoryError corrupt(const std::string& file, const std::string& reason) {
 /// (which is kept between runs), and would go on to checkpoint over it: check the header first.
 /// A header still being written by a concurrent first run is a prefix of it, so it passes.
 void refuse_non_database(const std::filesystem::path& path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) return;  // a FIFO would block a read; SQLite refuses it
     static constexpr std::string_view magic("SQLite format 3\0", 16);
     std::array<char, magic.size()> header{};
     std::ifstream file(path, std::ios::binary);

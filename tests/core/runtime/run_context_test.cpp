@@ -3,6 +3,7 @@
 #include "runtime/run_context.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -173,6 +174,19 @@ TEST_F(RunContextTest, WithoutHistoryAnArtifactIsAWarningOnlyWhenHistoryIsNotReq
     const auto status = required.save_artifact("compose/shop/web", "{}", "application/json");
     EXPECT_EQ(status.code, sdk::ExitCode::HistoryError);
     EXPECT_EQ(status.message, "cannot save the artifact: this run has no history (it could not be opened; see the warning above)");
+}
+
+TEST_F(RunContextTest, AnArtifactHistoryFailsToWriteIsAWarningWhenHistoryIsNotRequired) {
+    RunSettings settings{{}, sdk::OutputFormat::Table, sdk::LogLevel::Info, "demo", false};
+    RunContext ctx(settings, config_, redactor_, cancellation_, store_.get(), run_id_, out_, err_);
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "history.db").c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(raw, "DROP TABLE artifacts", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    EXPECT_TRUE(ctx.save_artifact("compose/shop/web", "{}", "application/json").ok());
+    EXPECT_EQ(contents(err_), "demo: warning: artifact 'compose/shop/web' is NOT kept in history: history database: "
+                              "saving artifact 'compose/shop/web' of run 1: no such table: artifacts "
+                              "(history.required is false)\n");
 }
 
 TEST_F(RunContextTest, WaitForCancelReturnsFalseWhenNoSignalCame) {
