@@ -74,6 +74,7 @@ public:
             }
             session_ = Session::open(line.globals, io_.out, io_.err);
             settings_.format = session_->output_format();
+            settings_.history_required = session_->history_required();
             values = resolve_options(plugin_.options, line, env_value, session_->config, name_);
         } catch (const UsageError& e) {
             return fail_early({ExitCode::Usage, fmt::format("{}: {} (see 'concierge {} --help')", name_, e.what(), name_)});
@@ -101,18 +102,29 @@ private:
     }
 
     int run_plugin() {
-        auto& store = open_history();
-        const std::int64_t run_id = store.begin_run(new_run());
+        const bool history_required = settings_.history_required;
+        history::HistoryStore* store = nullptr;
+        std::int64_t run_id = 0;
+        try {
+            store = &open_history();
+            run_id = store->begin_run(new_run());
+        } catch (const history::HistoryError& e) {
+            if (history_required) throw;
+            warn_unrecorded(e.what());
+            store = nullptr;
+        }
         runtime::Cancellation cancellation;
         const auto history_path = session_->history_path();
-        cancellation.on_force([history_path, run_id](int) {
-            // The main thread may be inside a transaction on its own connection: use another.
-            try {
-                history::HistoryStore(history_path).finish_run(run_id, {history::RunStatus::Interrupted, sdk::to_int(ExitCode::Interrupted),
-                                                                        runtime::now_millis(), "", "stopped by a second signal"});
-            } catch (...) {
-            }
-        });
+        if (store) {
+            cancellation.on_force([history_path, run_id](int) {
+                // The main thread may be inside a transaction on its own connection: use another.
+                try {
+                    history::HistoryStore(history_path).finish_run(run_id, {history::RunStatus::Interrupted, sdk::to_int(ExitCode::Interrupted),
+                                                                            runtime::now_millis(), "", "stopped by a second signal"});
+                } catch (...) {
+                }
+            });
+        }
         runtime::RunContext context(std::move(settings_), session_->config, redactor_, cancellation, store, run_id, io_.out, io_.err);
         sdk::Status status = plugin_.instance->run(context);
         context.end_progress();
@@ -127,10 +139,16 @@ private:
             outcome.exit_code = sdk::to_int(status.code);
         }
         outcome.ended_at = runtime::now_millis();
-        store.finish_run(run_id, outcome);
+        try {
+            if (store) store->finish_run(run_id, outcome);
+        } catch (const history::HistoryError& e) {
+            if (history_required) throw;
+            warn_unrecorded(e.what());
+            store = nullptr;
+        }
 
         if (outcome.status != history::RunStatus::Succeeded)
-            fmt::print(io_.err, "concierge: {}: {} (run {})\n", name_, outcome.error, run_id);
+            fmt::print(io_.err, "concierge: {}: {}{}\n", name_, outcome.error, store ? fmt::format(" (run {})", run_id) : "");
         else if (!outcome.summary.empty() && context.output_format() == sdk::OutputFormat::Table)
             fmt::print(io_.out, "{}\n", outcome.summary);
         return outcome.exit_code;
@@ -139,8 +157,14 @@ private:
     history::HistoryStore& open_history() {
         // Without a usable config (a malformed file), history still goes where flags and env say.
         if (!session_) session_ = Session{leading_, {}, {}, io_.out, io_.err};
-        if (!store_) store_ = std::make_unique<history::HistoryStore>(session_->history_path());
+        if (!store_) store_ = session_->open_history();
         return *store_;
+    }
+
+    // history.required = false: the run goes on unrecorded, and says so where nobody can miss it.
+    void warn_unrecorded(const std::string& reason) const {
+        fmt::print(io_.err, "concierge: WARNING: this {} run is NOT recorded in history (history.required is false): {}\n",
+                   name_, reason);
     }
 
     history::NewRun new_run() const {

@@ -132,8 +132,8 @@ int list_runs(const GlobalOptions& leading, const std::vector<std::string>& args
     filter.limit = map["limit"].as<int>();
     if (filter.limit <= 0) throw UsageError("--limit must be positive");
 
-    const history::HistoryStore store(session->history_path());
-    const auto runs = store.runs(filter);
+    const auto store = session->open_history();
+    const auto runs = store->runs(filter);
     if (session->output_format() == sdk::OutputFormat::Json) {
         Poco::JSON::Array array;
         for (const auto& run : runs) array.add(run_json(run));
@@ -171,7 +171,7 @@ std::optional<OneRun> open_run(const GlobalOptions& leading, po::options_descrip
     positional.add("id", 1);
     auto session = parse_subcommand(leading, own, positional, args, usage, map, out, err);
     if (!session) return std::nullopt;
-    auto store = std::make_unique<history::HistoryStore>(session->history_path());
+    auto store = session->open_history();
     auto run = require_run(*store, parse_run_id(map["id"].as<std::string>()));
     return OneRun{std::move(*session), std::move(store), std::move(run)};
 }

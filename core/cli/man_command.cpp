@@ -62,7 +62,7 @@ constexpr ExitStatus kExitStatuses[] = {
     {9, "the remote service answered with an error"},
     {10, "conflict: the world is not as the caller said (count mismatch, bounds, cooldown)"},
     {11, "not found: the object named does not exist (a run, a service, a host)"},
-    {12, "the history database could not be opened or written"},
+    {12, "the history database could not be opened or written, is corrupt, or belongs to another user"},
     {130, "interrupted by Ctrl-C, SIGTERM or SIGHUP; the run is recorded as interrupted"},
 };
 

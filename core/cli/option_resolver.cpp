@@ -73,14 +73,14 @@ std::string option_help(const sdk::OptionSpec& spec, const std::string& plugin) 
     return text;
 }
 
-namespace {
-
-std::optional<std::string> normalise_flag(std::string text) {
+std::optional<bool> parse_bool(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (text == "1" || text == "true" || text == "yes" || text == "on") return "true";
-    if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) return "false";
+    if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+    if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) return false;
     return std::nullopt;
 }
+
+namespace {
 
 // The canonical text of a value, or a UsageError naming the option and where the value came from.
 std::string validate(const sdk::OptionSpec& spec, const std::string& value, const std::string& source) {
@@ -100,9 +100,9 @@ std::string validate(const sdk::OptionSpec& spec, const std::string& value, cons
             return std::to_string(*millis);
         }
         case sdk::OptionType::Flag: {
-            const auto flag = normalise_flag(value);
+            const auto flag = parse_bool(value);
             if (!flag) throw fail("true or false");
-            return *flag;
+            return *flag ? "true" : "false";
         }
         case sdk::OptionType::String: return value;
     }
@@ -118,6 +118,9 @@ po::options_description global_options_description(GlobalOptions& into) {
          "table (default) or json [env: CONCIERGE_OUTPUT] [config: output]")
         ("history", po::value<std::string>()->value_name("PATH")->notifier([&into](const std::string& v) { into.history = v; }),
          "run history database [env: CONCIERGE_HOME/history.db]")
+        ("history-required", po::value<std::string>()->value_name("BOOL")->notifier([&into](const std::string& v) { into.history_required = v; }),
+         "false lets a run go ahead, with a warning, when history cannot be written [env: CONCIERGE_HISTORY_REQUIRED] "
+         "[config: history.required]")
         ("config", po::value<std::string>()->value_name("PATH")->notifier([&into](const std::string& v) { into.config = v; }),
          "config file [env: CONCIERGE_CONFIG]")
         ("verbose,v", po::bool_switch()->notifier([&into](bool v) { into.verbose = into.verbose || v; }), "log debug messages")
@@ -127,7 +130,7 @@ po::options_description global_options_description(GlobalOptions& into) {
 }
 
 LeadingGlobals parse_leading_globals(const std::vector<std::string>& args) {
-    static const std::vector<std::string> with_value{"--output", "-o", "--history", "--config"};
+    static const std::vector<std::string> with_value{"--output", "-o", "--history", "--history-required", "--config"};
     std::size_t index = 0;
     while (index < args.size() && args[index].starts_with("-") && args[index] != "--version") {
         const bool separate_value = std::find(with_value.begin(), with_value.end(), args[index]) != with_value.end();

@@ -30,6 +30,7 @@ public:
 struct GlobalOptions {
     std::optional<std::string> output;   ///< table | json
     std::optional<std::string> history;  ///< database path
+    std::optional<std::string> history_required;  ///< "false": run on when history cannot be written
     std::optional<std::string> config;   ///< config file path
     bool verbose = false;
     bool quiet = false;
@@ -74,6 +75,9 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 std::map<std::string, std::string> resolve_options(const std::vector<sdk::OptionSpec>& specs, const CommandLine& line,
                                                    const EnvLookup& env, const config::ConfigFile& config,
                                                    const std::string& plugin);
+
+/// true/yes/on/1 or false/no/off/0 (any case; empty is false); nullopt for anything else.
+std::optional<bool> parse_bool(std::string text);
 
 /// "90s", "5m", "250ms", "1h"; a bare number is seconds. nullopt when malformed.
 std::optional<std::int64_t> parse_duration_millis(const std::string& text);

@@ -69,6 +69,19 @@ fs::path Session::history_path() const {
     return xdg_dir("XDG_STATE_HOME", ".local/state") / "concierge" / "history.db";
 }
 
+std::unique_ptr<history::HistoryStore> Session::open_history() const {
+    return std::make_unique<history::HistoryStore>(
+        history_path(), [this](const std::string& warning) { fmt::print(err, "concierge: warning: {}\n", warning); });
+}
+
+bool Session::history_required() const {
+    const std::string text = globals.history_required.value_or(
+        env_value("CONCIERGE_HISTORY_REQUIRED").value_or(config.get("history.required").value_or("true")));
+    const auto required = parse_bool(text);
+    if (!required) throw UsageError("history.required must be true or false, not '" + text + "'");
+    return *required;
+}
+
 sdk::LogLevel Session::log_threshold() const {
     if (globals.verbose) return sdk::LogLevel::Debug;
     if (globals.quiet) return sdk::LogLevel::Error;

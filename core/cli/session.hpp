@@ -3,6 +3,7 @@
 
 #include "cli/option_resolver.hpp"
 #include "config/config_file.hpp"
+#include "history/history_store.hpp"
 
 #include <concierge/sdk/output.hpp>
 
@@ -11,6 +12,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,11 @@ struct Session {
     /// --history, $CONCIERGE_HOME/history.db, config `history`, $XDG_STATE_HOME/concierge/history.db,
     /// ~/.local/state/concierge/history.db.
     std::filesystem::path history_path() const;
+    /// Opens the history database at history_path(); its warnings go to `err`.
+    std::unique_ptr<history::HistoryStore> open_history() const;
+    /// --history-required, CONCIERGE_HISTORY_REQUIRED, config `history.required`, else true.
+    /// UsageError when it is not a boolean.
+    bool history_required() const;
     sdk::LogLevel log_threshold() const;
     /// Prints a table in the chosen format.
     void print(const sdk::Table& table) const;

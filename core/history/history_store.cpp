@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -20,8 +22,9 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <utility>
+#include <set>
 #include <sstream>
+#include <utility>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,8 +83,33 @@ CREATE INDEX blobs_base ON blobs(base);
 )sql",
 };
 
+/// One line that names the file and how to recover: what was being done does not matter.
+HistoryError corrupt(const std::string& file, const std::string& reason) {
+    return HistoryError(fmt::format("history database {} is corrupt ({}); move it and its -wal and -shm files aside "
+                                    "and concierge starts a new one",
+                                    file, reason));
+}
+
 [[noreturn]] void fail(sqlite3* db, const std::string& doing) {
+    if (const int code = sqlite3_errcode(db); code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+        const char* file = sqlite3_db_filename(db, "main");
+        throw corrupt(file ? file : "", sqlite3_errmsg(db));
+    }
     throw HistoryError("history database: " + doing + ": " + sqlite3_errmsg(db));
+}
+
+/// SQLite would not notice garbage over the file while the pages it reads are still in the WAL
+/// (which is kept between runs), and would go on to checkpoint over it: check the header first.
+/// A header still being written by a concurrent first run is a prefix of it, so it passes.
+void refuse_non_database(const std::filesystem::path& path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) return;  // a FIFO would block a read; SQLite refuses it
+    static constexpr std::string_view magic("SQLite format 3\0", 16);
+    std::array<char, magic.size()> header{};
+    std::ifstream file(path, std::ios::binary);
+    file.read(header.data(), header.size());
+    const auto read = static_cast<std::size_t>(file.gcount());
+    if (std::string_view(header.data(), read) != magic.substr(0, read)) throw corrupt(path.string(), "file is not a database");
 }
 
 void exec(sqlite3* db, const char* sql, const std::string& doing) {
@@ -237,6 +265,47 @@ void create_private_file(const std::filesystem::path& path) {
     }
 }
 
+/// Whether the directory holds nothing but this database's files. Only such a directory is
+/// tightened: a shared one ($HOME, /var/lib, /tmp) serves other things, and the database's own
+/// 0600 files keep what runs record private there.
+bool holds_only_the_database(const std::filesystem::path& directory, const std::filesystem::path& path) {
+    const std::string name = path.filename().string();
+    std::error_code error;
+    for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end; entry.increment(error))
+        if (!entry->path().filename().string().starts_with(name)) return false;
+    return !error;
+}
+
+/// The database holds command lines and artifacts (a backup's keys). What exists of it, and its
+/// directory when that is its own, is made private if it is ours (with one warning line naming
+/// what was tightened); a file someone else owns is refused, since they could read or rewrite
+/// what runs record. A directory someone else owns is not ours to change.
+void make_existing_private(const std::filesystem::path& path, const HistoryStore::Warn& warn) {
+    const auto directory = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    const uid_t me = ::geteuid();
+    std::string tightened;
+    for (const auto& [item, is_directory] : {std::pair{directory, true}, std::pair{path, false},
+                                             std::pair{std::filesystem::path(path.string() + "-wal"), false},
+                                             std::pair{std::filesystem::path(path.string() + "-shm"), false}}) {
+        struct stat info {};
+        // Not there yet (created private), or not what it should be (opening it says so).
+        if (::stat(item.c_str(), &info) != 0 || static_cast<bool>(S_ISDIR(info.st_mode)) != is_directory) continue;
+        if (is_directory && (info.st_uid != me || !holds_only_the_database(item, path))) continue;
+        if (info.st_uid != me) {
+            throw HistoryError(fmt::format("history database file {} belongs to uid {}, not to you (uid {}); refusing "
+                                           "to record into it: point --history or CONCIERGE_HOME at a file of your own",
+                                           item.string(), info.st_uid, me));
+        }
+        const mode_t mode = info.st_mode & 07777;
+        const mode_t private_mode = is_directory ? 0700 : 0600;
+        if ((mode & 077) == 0) continue;
+        if (::chmod(item.c_str(), private_mode) != 0)
+            throw HistoryError(fmt::format("cannot make {} private: {}", item.string(), std::strerror(errno)));
+        tightened += fmt::format("{}{} ({:04o} -> {:04o})", tightened.empty() ? "" : ", ", item.string(), mode, private_mode);
+    }
+    if (!tightened.empty() && warn) warn("history was open to other users; made private: " + tightened);
+}
+
 /// Replaces each maximal invalid subpart of UTF-8 with U+FFFD (the Unicode-recommended practice),
 /// leaving valid text, NULs included, untouched.
 std::string valid_utf8(const std::string& bytes) {
@@ -382,17 +451,38 @@ std::string decompress(const std::string& compressed, std::int64_t expected_size
     return out;
 }
 
-/// A stored blob, decompressed: a delta is applied to its base (always a full blob, so one level).
+/// Deltas are written one level deep (against a full blob); a few more are read, but a longer
+/// chain, or one that loops, is a corrupt database: an error, not a hang or a stack overflow.
+constexpr std::size_t max_delta_chain = 4;
+
+/// A stored blob, decompressed: each delta applied to its base's content, from the full blob up.
 std::string blob_content(sqlite3* db, const std::string& sha256, const std::string& what) {
-    Statement select(db, "SELECT size, compression, data, base FROM blobs WHERE sha256 = ?1", "reading " + what);
-    select.bind(1, sha256);
-    if (!select.step()) throw HistoryError("history database: no content for " + what);
-    const std::string compression = select.bytes(1);
-    if (compression == "zstd") return decompress(select.bytes(2), select.integer(0), what);
-    if (compression != "zstd-delta" || select.is_null(3))
-        throw HistoryError("history database: " + what + " uses unknown compression '" + compression + "'");
-    const std::string base = blob_content(db, select.bytes(3), what + " (its base)");
-    return decompress(select.bytes(2), select.integer(0), what, base);
+    struct Link {
+        std::int64_t size;
+        std::string data;
+    };
+    std::vector<Link> chain;  // the blob, then its base, then that one's base...
+    std::set<std::string> seen;
+    for (std::optional<std::string> next = sha256; next;) {
+        if (!seen.insert(*next).second)
+            throw HistoryError("history database: " + what + " is corrupt (its delta chain loops back to blob " + *next + ")");
+        if (chain.size() > max_delta_chain) {
+            throw HistoryError("history database: " + what + " is corrupt (a delta chain longer than " +
+                               std::to_string(max_delta_chain) + ")");
+        }
+        Statement select(db, "SELECT size, compression, data, base FROM blobs WHERE sha256 = ?1", "reading " + what);
+        select.bind(1, *next);
+        if (!select.step()) throw HistoryError("history database: no content for " + what);
+        const std::string compression = select.bytes(1);
+        const bool delta = compression == "zstd-delta" && !select.is_null(3);
+        if (compression != "zstd" && !delta)
+            throw HistoryError("history database: " + what + " uses unknown compression '" + compression + "'");
+        chain.push_back({select.integer(0), select.bytes(2)});
+        next = delta ? std::optional(select.bytes(3)) : std::nullopt;
+    }
+    std::string content;
+    for (auto link = chain.rbegin(); link != chain.rend(); ++link) content = decompress(link->data, link->size, what, content);
+    return content;
 }
 
 /// The newest full blob stored for an artifact of this name, as a base for a delta; none when
@@ -437,9 +527,11 @@ std::string sha256_hex(std::string_view bytes) {
     return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
-HistoryStore::HistoryStore(const std::filesystem::path& path) {
+HistoryStore::HistoryStore(const std::filesystem::path& path, const Warn& warn) {
     create_private_parents(path);
+    make_existing_private(path, warn);
     create_private_file(path);
+    refuse_non_database(path);
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     // The handle exists even when opening failed, and must be closed either way.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -85,8 +86,14 @@ struct RunFilter {
 
 class HistoryStore {
 public:
+    /// Receives a one-line warning (without a prefix), such as which files were made private.
+    using Warn = std::function<void(const std::string&)>;
+
     /// Opens (creating parent directories and the file if needed) and migrates to the current schema.
-    explicit HistoryStore(const std::filesystem::path& path);
+    /// An existing database, its WAL files and its directory (when it holds nothing else) are made
+    /// private when others could reach them (`warn` says so); a file of another user is refused. A corrupt file is a
+    /// HistoryError naming it and how to recover.
+    explicit HistoryStore(const std::filesystem::path& path, const Warn& warn = {});
     ~HistoryStore();
     HistoryStore(const HistoryStore&) = delete;
     HistoryStore& operator=(const HistoryStore&) = delete;

@@ -19,7 +19,8 @@ Redactor Redactor::from_environment(char** environ_block) {
     for (char** entry = environ_block; entry && *entry; ++entry) {
         std::string_view pair(*entry);
         const auto equals = pair.find('=');
-        if (equals != std::string_view::npos && is_secret_name(pair.substr(0, equals)))
+        if (equals != std::string_view::npos && is_secret_name(pair.substr(0, equals)) &&
+            pair.size() - equals - 1 >= kMinEnvironmentSecret)
             redactor.add_secret(pair.substr(equals + 1));
     }
     return redactor;
@@ -27,7 +28,20 @@ Redactor Redactor::from_environment(char** environ_block) {
 
 void Redactor::add_secret(std::string_view value) {
     if (value.size() < 3) return;
-    if (std::find(secrets_.begin(), secrets_.end(), value) == secrets_.end()) secrets_.emplace_back(value);
+    const auto remember = [this](std::string_view secret) {
+        if (std::find(secrets_.begin(), secrets_.end(), secret) == secrets_.end()) secrets_.emplace_back(secret);
+    };
+    remember(value);
+    // A PEM key is rarely printed whole: a log or an error quotes a line of it.
+    if (value.find('\n') != std::string_view::npos) {
+        for (std::size_t start = 0; start < value.size();) {
+            const auto end = std::min(value.find('\n', start), value.size());
+            std::string_view line = value.substr(start, end - start);
+            if (line.ends_with('\r')) line.remove_suffix(1);
+            if (line.size() >= kMinSubstringSecret) remember(line);
+            start = end + 1;
+        }
+    }
     // Longest first, so a secret that contains another is masked whole.
     std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
@@ -57,6 +71,13 @@ std::string Redactor::mask(std::string_view text) const {
         }
     }
     return result;
+}
+
+sdk::Table Redactor::mask(sdk::Table table) const {
+    for (auto& row : table.rows)
+        for (auto& cell : row)
+            if (auto* text = std::get_if<std::string>(&cell)) *text = mask(*text);
+    return table;
 }
 
 namespace {

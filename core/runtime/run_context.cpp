@@ -44,7 +44,7 @@ sdk::Status failure_from_current_exception(const char* what) noexcept {
 }  // namespace
 
 RunContext::RunContext(RunSettings settings, const config::ConfigFile& config, Redactor& redactor,
-                       Cancellation& cancellation, history::HistoryStore& history, std::int64_t run_id,
+                       Cancellation& cancellation, history::HistoryStore* history, std::int64_t run_id,
                        std::FILE* out, std::FILE* err)
     : settings_(std::move(settings)),
       config_(config),
@@ -88,10 +88,10 @@ sdk::OutputFormat RunContext::output_format() const noexcept { return settings_.
 
 sdk::Status RunContext::emit_table(const sdk::Table& table) noexcept {
     try {
-        const std::string text = output::format_table(table, settings_.format, out_);
         std::lock_guard lock(mutex_);
+        const std::string text = output::format_table(redactor_.mask(table), settings_.format, out_);
         clear_progress_locked();
-        std::fputs(redactor_.mask(text).c_str(), out_);
+        std::fputs(text.c_str(), out_);
         std::fflush(out_);
         return {};
     } catch (...) {
@@ -101,7 +101,9 @@ sdk::Status RunContext::emit_table(const sdk::Table& table) noexcept {
 
 std::string RunContext::table_json(const sdk::Table& table) const noexcept {
     try {
-        return output::to_json(table);
+        // Output, though a plugin may keep it as an artifact (import-steps.json): masked as it is rendered.
+        std::lock_guard lock(mutex_);
+        return output::to_json(redactor_.mask(table));
     } catch (...) {
         return {};
     }
@@ -173,11 +175,28 @@ bool RunContext::cancelled() const noexcept { return cancellation_.cancelled(); 
 
 bool RunContext::wait_for_cancel(std::chrono::milliseconds timeout) noexcept { return cancellation_.wait_for(timeout); }
 
+history::HistoryStore& RunContext::history() const {
+    if (!history_) throw history::HistoryError("this run has no history (it could not be opened; see the warning above)");
+    return *history_;
+}
+
+// Artifacts are of two kinds, told apart by who made their bytes, and neither is masked here:
+//  - reports concierge renders from a plugin's table (table_json: a restore's import-steps.json,
+//    with remote error strings in it) are masked as they are rendered, like any other output;
+//  - documents a plugin saves (a backup's files, an exported configuration) are kept byte for
+//    byte, or a restore of them would differ. So they must never hold concierge's own secrets
+//    (the passwords and tokens it was given) in the first place: a plugin puts only what it read
+//    from the service into a document.
 sdk::Status RunContext::save_artifact(std::string_view name, std::string_view content, std::string_view media_type) noexcept {
     try {
         if (name.empty()) return {sdk::ExitCode::Failure, "an artifact needs a name"};
         std::lock_guard lock(mutex_);
-        history_.save_artifact(run_id_, std::string(name), content, std::string(media_type));
+        history().save_artifact(run_id_, std::string(name), content, std::string(media_type));
+        return {};
+    } catch (const history::HistoryError& e) {
+        if (settings_.history_required) return failure_from_current_exception("cannot save the artifact");
+        // history.required = false: a full disk must not stop the run (a scale-up during an incident).
+        log(sdk::LogLevel::Warning, fmt::format("artifact '{}' is NOT kept in history: {} (history.required is false)", name, e.what()));
         return {};
     } catch (...) {
         return failure_from_current_exception("cannot save the artifact");
@@ -211,7 +230,7 @@ std::optional<std::int64_t> RunContext::last_success_with_artifact(std::string_v
 sdk::Status RunContext::find_last_success(std::string_view artifact_name, std::optional<std::int64_t>& ended_at) const noexcept {
     try {
         std::lock_guard lock(mutex_);
-        ended_at = history_.last_success_with_artifact(settings_.plugin, std::string(artifact_name));
+        ended_at = history().last_success_with_artifact(settings_.plugin, std::string(artifact_name));
         return {};
     } catch (const std::exception& e) {
         return {sdk::ExitCode::HistoryError, fmt::format("cannot read history: {}", e.what())};
@@ -230,12 +249,12 @@ void RunContext::remove_on_forced_exit(std::string_view path) noexcept {
 sdk::Status RunContext::read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept {
     try {
         std::lock_guard lock(mutex_);
-        if (!history_.run(run_id)) return {sdk::ExitCode::NotFound, fmt::format("there is no run {} in history", run_id)};
+        if (!history().run(run_id)) return {sdk::ExitCode::NotFound, fmt::format("there is no run {} in history", run_id)};
         const std::string wanted(name);
-        const auto artifacts = history_.artifacts(run_id);
+        const auto artifacts = history().artifacts(run_id);
         const bool found = std::any_of(artifacts.begin(), artifacts.end(), [&](const auto& a) { return a.name == wanted; });
         if (!found) return {sdk::ExitCode::NotFound, fmt::format("run {} has no artifact '{}'", run_id, wanted)};
-        content = history_.artifact_content(run_id, wanted);
+        content = history().artifact_content(run_id, wanted);
         return {};
     } catch (...) {
         return failure_from_current_exception("cannot read the artifact");

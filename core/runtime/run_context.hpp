@@ -21,13 +21,15 @@ struct RunSettings {
     sdk::OutputFormat format = sdk::OutputFormat::Table;
     sdk::LogLevel log_threshold = sdk::LogLevel::Info;
     std::string plugin;  ///< prefixes log lines
+    bool history_required = true;  ///< false: an artifact history cannot keep is a warning, not a failure
 };
 
 class RunContext final : public sdk::Context {
 public:
-    /// Every reference must outlive the run. `out`/`err` are where data and logs go.
+    /// Every reference must outlive the run. `out`/`err` are where data and logs go. `history` is
+    /// null when it could not be opened and is not required: the run is then not recorded.
     RunContext(RunSettings settings, const config::ConfigFile& config, Redactor& redactor, Cancellation& cancellation,
-               history::HistoryStore& history, std::int64_t run_id, std::FILE* out, std::FILE* err);
+               history::HistoryStore* history, std::int64_t run_id, std::FILE* out, std::FILE* err);
 
     std::optional<std::string> option(std::string_view name) const noexcept override;
     std::optional<std::string> env(std::string_view name) const noexcept override;
@@ -56,12 +58,14 @@ public:
 
 private:
     void clear_progress_locked() noexcept;
+    /// The history store; HistoryError when this run has none.
+    history::HistoryStore& history() const;
 
     RunSettings settings_;
     const config::ConfigFile& config_;
     Redactor& redactor_;
     Cancellation& cancellation_;
-    history::HistoryStore& history_;
+    history::HistoryStore* history_;
     std::int64_t run_id_;
     std::FILE* out_;
     std::FILE* err_;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On an 80-column terminal (a pseudo-terminal from script(1), COLUMNS=80), `concierge history`,
 # `concierge plugins` and a plugin's table fit every line in 80 columns, keep the short columns
-# whole and cut only long text with "…". Piped output is never cut.
+# whole and cut only long text with "…", masking secrets before the cut. Piped output is never cut.
 # Usage: narrow_terminal_test.sh CONCIERGE FIXTURE_PLUGIN_DIR
 set -euo pipefail
 concierge=$1
@@ -33,6 +33,13 @@ $history"
 fits plugins "$(on_terminal plugins)"
 # The table only: the summary line after it is one line of text, wrapped like any other.
 fits fixture-good "$(on_terminal fixture-good "$long" --quiet | sed '$d')"
+# A secret cut short by its column is still masked: cells are masked before the table is cut.
+secret="cut-secret-0123456789abcdefghijklmnopqrstuvwxyz-0123456789abcdefghijklmnopqrstuvwxyz"
+cut=$(export FIXTURE_PASSWORD=$secret; on_terminal fixture-good "padding $secret" --quiet)
+grep -q "^target  *padding \*\*\*$" <<<"$cut" || fail "the secret's cell is not masked:
+$cut"
+[[ $cut != *cut-secret* ]] || fail "a secret cut by its column was shown:
+$cut"
 piped=$("$concierge" history)
 grep -q "a target name long enough that no table of it fits on eighty columns of any terminal" <<<"$("$concierge" fixture-good "$long")" ||
   fail "piped output was cut"

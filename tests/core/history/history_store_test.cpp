@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace concierge::history {
 namespace {
@@ -434,13 +435,25 @@ TEST_F(HistoryStoreTest, ANearCopyOfAnEarlierArtifactIsStoredAsADeltaAndReadsBac
     EXPECT_EQ(store.artifact_content(second, "templates.json"), tuesday);
 }
 
+/// Two backup runs of an unchanged server a day apart: the second's templates.json is stored as a
+/// delta against the first's.
+struct TwoBackups {
+    std::int64_t first;
+    std::int64_t second;
+    std::string tuesday;  ///< the second's content
+};
+
+TwoBackups two_backups(HistoryStore& store) {
+    TwoBackups backups{store.begin_run(new_run("backup", 1)), store.begin_run(new_run("backup", 2)),
+                       large_export("2026-11-24T10:00:00Z")};
+    store.save_artifact(backups.first, "templates.json", large_export("2026-11-23T10:00:00Z"), "application/json");
+    store.save_artifact(backups.second, "templates.json", backups.tuesday, "application/json");
+    return backups;
+}
+
 TEST_F(HistoryStoreTest, ABaseOthersDependOnOutlivesItsOwnArtifact) {
     HistoryStore store(db_path_);
-    const std::int64_t first = store.begin_run(new_run("backup", 1));
-    const std::int64_t second = store.begin_run(new_run("backup", 2));
-    const std::string tuesday = large_export("2026-11-24T10:00:00Z");
-    store.save_artifact(first, "templates.json", large_export("2026-11-23T10:00:00Z"), "application/json");
-    store.save_artifact(second, "templates.json", tuesday, "application/json");
+    const auto [first, second, tuesday] = two_backups(store);
     // The first run's artifact replaced: its old content is the base of the second's.
     store.save_artifact(first, "templates.json", "{}", "application/json");
     EXPECT_EQ(store.artifact_content(second, "templates.json"), tuesday);
@@ -464,6 +477,104 @@ TEST_F(HistoryStoreTest, CorruptedBlobIsDetected) {
     // Damage to the frame header is caught too.
     RawDb(db_path_).exec("UPDATE blobs SET data = x'00' || substr(data, 2)");
     EXPECT_THROW(store.artifact_content(id, "result"), HistoryError);
+}
+
+/// The message of the HistoryError `action` throws; empty when it throws none.
+template <class Action>
+std::string history_error(Action action) {
+    try {
+        action();
+    } catch (const HistoryError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST_F(HistoryStoreTest, ADeltaChainThatLoopsIsAnErrorNotAStackOverflow) {
+    HistoryStore store(db_path_);
+    const auto backups = two_backups(store);
+    const std::string& tuesday = backups.tuesday;
+    // The full copy becomes a delta against the delta that was made against it.
+    RawDb(db_path_).exec("UPDATE blobs SET compression = 'zstd-delta', base = '" + sha256_hex(tuesday) +
+                         "' WHERE compression = 'zstd'");
+    EXPECT_EQ(history_error([&] { store.artifact_content(backups.second, "templates.json"); }),
+              "history database: artifact 'templates.json' of run 2 is corrupt (its delta chain loops back to blob " +
+                  sha256_hex(tuesday) + ")");
+}
+
+TEST_F(HistoryStoreTest, ADeltaChainLongerThanTheCapIsAnErrorBeforeAnythingIsDecompressed) {
+    HistoryStore store(db_path_);
+    const std::int64_t id = store.begin_run(new_run("backup", 1));
+    store.save_artifact(id, "templates.json", "{}", "application/json");
+    // Five deltas, each against the next, down to a full copy: more than any writer makes.
+    RawDb raw(db_path_);
+    for (int link = 0; link < 5; ++link) {
+        raw.exec("INSERT INTO blobs (sha256, size, compression, data, base) VALUES ('chain" + std::to_string(link) +
+                 "', 2, 'zstd-delta', x'00', 'chain" + std::to_string(link + 1) + "')");
+    }
+    raw.exec("INSERT INTO blobs (sha256, size, compression, data) VALUES ('chain5', 2, 'zstd', x'00')");
+    raw.exec("UPDATE artifacts SET sha256 = 'chain0'");
+    EXPECT_EQ(history_error([&] { store.artifact_content(id, "templates.json"); }),
+              "history database: artifact 'templates.json' of run 1 is corrupt (a delta chain longer than 4)");
+}
+
+TEST_F(HistoryStoreTest, GarbageOverTheFileIsACorruptDatabaseNamingTheFileAndHowToRecover) {
+    { HistoryStore store(db_path_); }
+    std::ofstream(db_path_, std::ios::binary | std::ios::trunc) << std::string(8192, '\xA5');
+    EXPECT_EQ(history_error([&] { HistoryStore store(db_path_); }),
+              "history database " + db_path_.string() +
+                  " is corrupt (file is not a database); move it and its -wal and -shm files aside and concierge "
+                  "starts a new one");
+}
+
+TEST_F(HistoryStoreTest, AnExistingDatabaseOthersCanReachIsMadePrivateWithOneWarning) {
+    { HistoryStore store(db_path_); }
+    const fs::path wal = db_path_.string() + "-wal";
+    ASSERT_EQ(chmod(db_path_.parent_path().c_str(), 0750), 0);
+    ASSERT_EQ(chmod(db_path_.c_str(), 0640), 0);
+    ASSERT_EQ(chmod(wal.c_str(), 0604), 0);
+    std::vector<std::string> warnings;
+    { HistoryStore store(db_path_, [&](const std::string& warning) { warnings.push_back(warning); }); }
+    EXPECT_EQ(warnings, std::vector<std::string>{"history was open to other users; made private: " +
+                                                 db_path_.parent_path().string() + " (0750 -> 0700), " +
+                                                 db_path_.string() + " (0640 -> 0600), " + wal.string() +
+                                                 " (0604 -> 0600)"});
+    struct stat info {};
+    for (const auto& [path, mode] : {std::pair{db_path_.parent_path(), 0700u}, std::pair{db_path_, 0600u}, std::pair{wal, 0600u}}) {
+        ASSERT_EQ(stat(path.c_str(), &info), 0);
+        EXPECT_EQ(info.st_mode & 07777, mode) << path;
+    }
+    warnings.clear();
+    { HistoryStore store(db_path_, [&](const std::string& warning) { warnings.push_back(warning); }); }
+    EXPECT_TRUE(warnings.empty());
+}
+
+TEST_F(HistoryStoreTest, ASharedDirectoryIsLeftAsItIsWhileTheDatabaseIsMadePrivate) {
+    { HistoryStore store(db_path_); }
+    std::ofstream(db_path_.parent_path() / "notes.txt") << "not concierge's";
+    ASSERT_EQ(chmod(db_path_.parent_path().c_str(), 0755), 0);
+    ASSERT_EQ(chmod(db_path_.c_str(), 0644), 0);
+    std::vector<std::string> warnings;
+    { HistoryStore store(db_path_, [&](const std::string& warning) { warnings.push_back(warning); }); }
+    EXPECT_EQ(warnings, std::vector<std::string>{"history was open to other users; made private: " + db_path_.string() +
+                                                 " (0644 -> 0600)"});
+    struct stat info {};
+    ASSERT_EQ(stat(db_path_.parent_path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0755u);
+}
+
+TEST_F(HistoryStoreTest, ADatabaseFileOfAnotherUserIsRefusedAndLeftAsItIs) {
+    if (geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+    { HistoryStore store(db_path_); }
+    ASSERT_EQ(chown(db_path_.c_str(), 65534, 65534), 0);
+    ASSERT_EQ(chmod(db_path_.c_str(), 0644), 0);
+    EXPECT_EQ(history_error([&] { HistoryStore store(db_path_); }),
+              "history database file " + db_path_.string() +
+                  " belongs to uid 65534, not to you (uid 0); refusing to record into it: point --history or "
+                  "CONCIERGE_HOME at a file of your own");
+    struct stat info {};
+    ASSERT_EQ(stat(db_path_.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0644u);
 }
 
 TEST_F(HistoryStoreTest, ContentThatDecompressesButDiffersFailsTheSha256Check) {

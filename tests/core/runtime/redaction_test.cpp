@@ -56,14 +56,20 @@ TEST(RedactorFromEnvironment, TakesValuesOfSecretNamedVariablesOnly) {
 }
 
 TEST(RedactorFromEnvironment, ValueMayContainEqualsSigns) {
-    EnvBlock env({"DB_PASSWORD=a=b=c"});
-    EXPECT_EQ(Redactor::from_environment(env.get()).mask("x a=b=c y"), "x *** y");
+    EnvBlock env({"DB_PASSWORD=a=b=c=d=e"});
+    EXPECT_EQ(Redactor::from_environment(env.get()).mask("x a=b=c=d=e y"), "x *** y");
 }
 
 TEST(RedactorFromEnvironment, IgnoresShortValuesAndEntriesWithoutEquals) {
     EnvBlock env({"API_KEY=ab", "SECRET", "PASS="});
     const auto redactor = Redactor::from_environment(env.get());
     EXPECT_EQ(redactor.mask("ab SECRET PASS"), "ab SECRET PASS");
+}
+
+TEST(RedactorFromEnvironment, ASecretNamedVariableCountsOnlyFromEightCharacters) {
+    EnvBlock env({"ZBX_TOKEN=1", "DEBUG_KEYS=on", "API_KEY=seven77", "DB_PASSWORD=eight888"});
+    const auto redactor = Redactor::from_environment(env.get());
+    EXPECT_EQ(redactor.mask("1 on seven77 eight888"), "1 on seven77 ***");
 }
 
 TEST(RedactorFromEnvironment, NullBlockGivesAnEmptyRedactor) {
@@ -105,6 +111,24 @@ TEST(RedactorMask, ValuesShorterThanThreeCharactersAreIgnored) {
 TEST(RedactorMask, TextWithoutSecretsIsUnchanged) {
     EXPECT_EQ(with_secrets({"hunter2"}).mask("nothing to see"), "nothing to see");
     EXPECT_EQ(Redactor{}.mask("nothing to see"), "nothing to see");
+}
+
+TEST(RedactorMask, AMultiLineSecretIsMaskedLineByLineWhereverALineAppears) {
+    const std::string pem = "-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\nBKcwggSjAgEAAoIBAQC7\r\nAB==\r\n"
+                            "-----END PRIVATE KEY-----\r\n";
+    const auto redactor = with_secrets({pem});
+    EXPECT_EQ(redactor.mask(pem), "***");
+    EXPECT_EQ(redactor.mask("bad key line MIIEvQIBADANBgkqhkiG9w0BAQEFAASC at 2"), "bad key line *** at 2");
+    // As a JSON string quotes it, the line breaks escaped.
+    EXPECT_EQ(redactor.mask(R"({"key":"-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\nBKcwggSjAgEAAoIBAQC7\r\nAB=="})"),
+              R"({"key":"***\r\n***\r\n***\r\nAB=="})");
+}
+
+TEST(RedactorMask, ATableIsMaskedCellByCellLeavingNumbersAlone) {
+    const concierge::sdk::Table table{{{"a", "A"}, {"b", "B"}}, {{std::string("x hunter2-long y"), std::int64_t{7}}}};
+    const auto masked = with_secrets({"hunter2-long", "7777"}).mask(table);
+    EXPECT_EQ(std::get<std::string>(masked.rows[0][0]), "x *** y");
+    EXPECT_EQ(std::get<std::int64_t>(masked.rows[0][1]), 7);
 }
 
 TEST(RedactorMask, AddingTheSameSecretTwiceIsHarmless) {

@@ -3,6 +3,7 @@
 #include "runtime/run_context.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -39,7 +40,7 @@ protected:
     }
     RunContext make(sdk::OutputFormat format, sdk::LogLevel threshold = sdk::LogLevel::Info) {
         RunSettings settings{{{"count", "3"}, {"token", "s3cr3t-value"}}, format, threshold, "demo"};
-        return RunContext(settings, config_, redactor_, cancellation_, *store_, run_id_, out_, err_);
+        return RunContext(settings, config_, redactor_, cancellation_, store_.get(), run_id_, out_, err_);
     }
 
     fs::path dir_;
@@ -79,9 +80,29 @@ TEST_F(RunContextTest, JsonModePrintsOneDocumentAndDropsText) {
     EXPECT_EQ(contents(out_), "[{\"name\":\"web\",\"secret\":\"***\"}]\n");
 }
 
-TEST_F(RunContextTest, TableJsonIsTheUnmaskedDocumentForArtifacts) {
+TEST_F(RunContextTest, JsonOutputMasksASecretThatJsonEscapes) {
+    // Rendered, these read pa\/ss\"word-9 and caf\u00e9-secret: masking the rendered text would miss them.
+    redactor_.add_secret("pa/ss\"word-9");
+    redactor_.add_secret("caf\u00e9-secret");
+    auto ctx = make(sdk::OutputFormat::Json);
+    const sdk::Table table{{{"a", "A"}, {"b", "B"}}, {{std::string("x pa/ss\"word-9 y"), std::string("caf\u00e9-secret")}}};
+    ASSERT_TRUE(ctx.emit_table(table).ok());
+    EXPECT_EQ(contents(out_), "[{\"a\":\"x *** y\",\"b\":\"***\"}]\n");
+}
+
+TEST_F(RunContextTest, TableJsonIsAReportConciergeRendersSoItIsMasked) {
     auto ctx = make(sdk::OutputFormat::Table);
-    EXPECT_EQ(ctx.table_json(kTable), "[{\"name\":\"web\",\"secret\":\"s3cr3t-value\"}]");
+    const std::string report = ctx.table_json(kTable);
+    EXPECT_EQ(report, "[{\"name\":\"web\",\"secret\":\"***\"}]");
+    ASSERT_TRUE(ctx.save_artifact("import-steps.json", report, "application/json").ok());
+    EXPECT_EQ(store_->artifact_content(run_id_, "import-steps.json"), report);
+}
+
+TEST_F(RunContextTest, ADocumentArtifactIsKeptByteForByte) {
+    auto ctx = make(sdk::OutputFormat::Table);
+    const std::string document = "{\"inventory\":\"s3cr3t-value\"}";
+    ASSERT_TRUE(ctx.save_artifact("hosts.json", document, "application/json").ok());
+    EXPECT_EQ(store_->artifact_content(run_id_, "hosts.json"), document);
 }
 
 TEST_F(RunContextTest, LogLinesNameThePluginAndLevelAndHonourTheThreshold) {
@@ -146,6 +167,35 @@ TEST_F(RunContextTest, ReadsAnArtifactOfAnEarlierRunAndSaysWhenTheRunOrArtifactI
     status = ctx.read_run_artifact(earlier + 100, "templates.json", content);
     EXPECT_EQ(status.code, sdk::ExitCode::NotFound);
     EXPECT_NE(status.message.find(std::to_string(earlier + 100)), std::string::npos) << status.message;
+}
+
+TEST_F(RunContextTest, WithoutHistoryAnArtifactIsAWarningOnlyWhenHistoryIsNotRequired) {
+    RunSettings settings{{}, sdk::OutputFormat::Table, sdk::LogLevel::Info, "demo", false};
+    RunContext optional(settings, config_, redactor_, cancellation_, nullptr, 0, out_, err_);
+    EXPECT_TRUE(optional.save_artifact("compose/shop/web", "{}", "application/json").ok());
+    EXPECT_EQ(contents(err_), "demo: warning: artifact 'compose/shop/web' is NOT kept in history: this run has no history "
+                              "(it could not be opened; see the warning above) (history.required is false)\n");
+    std::optional<std::int64_t> last;
+    EXPECT_EQ(optional.find_last_success("compose/shop/web", last).code, sdk::ExitCode::HistoryError);
+
+    settings.history_required = true;
+    RunContext required(settings, config_, redactor_, cancellation_, nullptr, 0, out_, err_);
+    const auto status = required.save_artifact("compose/shop/web", "{}", "application/json");
+    EXPECT_EQ(status.code, sdk::ExitCode::HistoryError);
+    EXPECT_EQ(status.message, "cannot save the artifact: this run has no history (it could not be opened; see the warning above)");
+}
+
+TEST_F(RunContextTest, AnArtifactHistoryFailsToWriteIsAWarningWhenHistoryIsNotRequired) {
+    RunSettings settings{{}, sdk::OutputFormat::Table, sdk::LogLevel::Info, "demo", false};
+    RunContext ctx(settings, config_, redactor_, cancellation_, store_.get(), run_id_, out_, err_);
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "history.db").c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(raw, "DROP TABLE artifacts", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    EXPECT_TRUE(ctx.save_artifact("compose/shop/web", "{}", "application/json").ok());
+    EXPECT_EQ(contents(err_), "demo: warning: artifact 'compose/shop/web' is NOT kept in history: history database: "
+                              "saving artifact 'compose/shop/web' of run 1: no such table: artifacts "
+                              "(history.required is false)\n");
 }
 
 TEST_F(RunContextTest, WaitForCancelReturnsFalseWhenNoSignalCame) {

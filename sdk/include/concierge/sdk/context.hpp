@@ -41,8 +41,9 @@ public:
     /// Prints a table in the user's chosen format on standard output.
     virtual Status emit_table(const Table& table) noexcept = 0;
 
-    /// The table as the JSON `--output json` prints: an array of objects. Handy for artifacts,
-    /// so a plugin needs no JSON library of its own. Empty only if memory ran out.
+    /// The table as the JSON `--output json` prints: an array of objects, secrets masked. Handy
+    /// for a report kept as an artifact, so a plugin needs no JSON library of its own. Empty only
+    /// if memory ran out.
     virtual std::string table_json(const Table& table) const noexcept = 0;
 
     /// Writes a line for people on standard output; ignored with --output json.
