@@ -1,5 +1,7 @@
 #include "net_support.hpp"
 
+#include <concierge/sdk/printable.hpp>
+
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetSSL.h>
 
@@ -10,11 +12,7 @@
 
 namespace concierge::net_support {
 
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    return text;
-}
+std::string one_line(std::string_view text) { return sdk::printable(text); }
 
 std::string seconds(std::chrono::milliseconds timeout) {
     // Appended piece by piece: g++ 12 -O2 warns falsely (-Wrestrict) on "." + std::to_string().

@@ -6,11 +6,13 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace concierge::net_support {
 
-/// One line: newlines and tabs from a server or a library become spaces.
-std::string one_line(std::string text);
+/// One printable line of a server's or a library's text: newlines and tabs become spaces,
+/// terminal escape sequences and other controls are dropped (sdk::printable).
+std::string one_line(std::string_view text);
 
 /// "2.5 s": a timeout for a message.
 std::string seconds(std::chrono::milliseconds timeout);

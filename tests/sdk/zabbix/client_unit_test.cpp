@@ -5,17 +5,11 @@
 #include <concierge/zabbix/client.hpp>
 
 #include "../fake_context.hpp"
+#include "fake_server.hpp"
 #include "version_error.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
 
 #include <gtest/gtest.h>
 
@@ -203,75 +197,9 @@ TEST(ApiError, OneLineWithCodeMessageAndData) {
 
 // ---- against a fake server -------------------------------------------------------------------
 
-struct Exchange {
-    std::string authorization, content_type, body;
-};
-
-// An in-process HTTP server on 127.0.0.1 answering each request with answer(request body).
-class FakeServer {
-public:
-    using Answer = std::function<std::pair<int, std::string>(const Poco::JSON::Object::Ptr&)>;
-
-    explicit FakeServer(Answer answer) : answer_(std::move(answer)) {
-        auto params = new Poco::Net::HTTPServerParams;
-        params->setMaxThreads(4);
-        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), Poco::Net::ServerSocket(
-                                                              Poco::Net::SocketAddress("127.0.0.1", 0)), params);
-        server_->start();
-    }
-    ~FakeServer() {
-        server_->stopAll(true);
-        // A handler still busy (the client gave up waiting) must finish before the server and,
-        // at the end, the process's statics go away.
-        for (int i = 0; i < 500 && server_->currentConnections() > 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php"; }
-    std::vector<Exchange> exchanges() {
-        std::lock_guard lock(mutex_);
-        return exchanges_;
-    }
-
-private:
-    struct Handler : Poco::Net::HTTPRequestHandler {
-        explicit Handler(FakeServer& server) : server(server) {}
-        void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-            Exchange exchange{request.get("Authorization", ""), request.getContentType(), {}};
-            Poco::StreamCopier::copyToString(request.stream(), exchange.body);
-            Poco::JSON::Object::Ptr parsed;
-            try {
-                parsed = Poco::JSON::Parser().parse(exchange.body).extract<Poco::JSON::Object::Ptr>();
-            } catch (...) {
-            }
-            {
-                std::lock_guard lock(server.mutex_);
-                server.exchanges_.push_back(exchange);
-            }
-            auto [status, body] = server.answer_(parsed);
-            response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-            response.setContentType("application/json");
-            response.setContentLength(static_cast<std::streamsize>(body.size()));
-            response.send() << body;
-        }
-        FakeServer& server;
-    };
-    struct Factory : Poco::Net::HTTPRequestHandlerFactory {
-        explicit Factory(FakeServer& server) : server(server) {}
-        Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-            return new Handler(server);
-        }
-        FakeServer& server;
-    };
-
-    Answer answer_;
-    std::mutex mutex_;
-    std::vector<Exchange> exchanges_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
-};
-
-std::string reply(const Poco::JSON::Object::Ptr& request, const std::string& result_json) {
-    return R"({"jsonrpc":"2.0","result":)" + result_json + R"(,"id":)" + request->get("id").toString() + "}";
-}
+using concierge::test::Exchange;
+using concierge::test::FakeServer;
+using concierge::test::reply;
 
 // A Zabbix of the given version: answers apiinfo.version, user.login, user.logout and echo.
 FakeServer::Answer zabbix_of(std::string version) {
