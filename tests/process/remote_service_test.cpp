@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
 #include <string>
 
 namespace concierge::test {
@@ -33,6 +35,62 @@ TEST(RemoteText, EscapeSequencesInAZabbixErrorNeverReachTheTerminal) {
     const auto runs = history::HistoryStore(sandbox.history_db()).runs({});
     ASSERT_EQ(runs.size(), 1u);
     EXPECT_EQ(runs.front().error.find('\x1b'), std::string::npos) << "history show would print it";
+}
+
+
+// Ctrl-C while a call waits on a server that never answers: the socket is shut down, so the run
+// ends at once as interrupted instead of at the call's timeout (2 minutes by default).
+void expect_interrupted_within_a_second(Sandbox& sandbox, Process& process, const std::string& expected_err) {
+    const auto signalled = std::chrono::steady_clock::now();
+    process.signal(SIGINT);
+    const auto result = process.finish(std::chrono::seconds(30));
+    const auto took = std::chrono::steady_clock::now() - signalled;
+    EXPECT_EQ(result.exit_code, 130) << result.err;
+    EXPECT_EQ(result.err, expected_err);
+    // The behaviour itself, not a benchmark: the issue asks for 1 s; 0.5 s of slack for a busy machine.
+    EXPECT_LT(took, std::chrono::milliseconds(1500));
+    const auto runs = history::HistoryStore(sandbox.history_db()).runs({});
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs.front().status, history::RunStatus::Interrupted);
+    EXPECT_EQ(runs.front().exit_code, 130);
+}
+
+TEST(CtrlC, AbortsAZabbixCallInFlightWithinASecond) {
+    FakeServer zabbix([](const Poco::JSON::Object::Ptr&) { return FakeServer::Reply{FakeServer::no_answer, ""}; });
+    Sandbox sandbox;
+    Process process(backup_of(sandbox, zabbix), sandbox.env);
+    ASSERT_TRUE(zabbix.wait_for_request("apiinfo.version", std::chrono::seconds(10))) << "the call never reached the server";
+    expect_interrupted_within_a_second(sandbox, process,
+                                       "concierge: zabbix-backup: interrupted while waiting for Zabbix at " + zabbix.url() + " (run 1)\n");
+}
+
+// A fake engine on a unix socket that says its version and never answers anything else.
+class SilentEngine {
+public:
+    explicit SilentEngine(const Sandbox& sandbox)
+        : path_((sandbox.dir() / "engine.sock").string()),
+          server_(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, path_), [](const Exchange& exchange) {
+              if (exchange.uri == "/version") return FakeServer::Reply{200, R"({"ApiVersion":"1.43"})"};
+              return FakeServer::Reply{FakeServer::no_answer, ""};
+          }) {}
+    std::string host() const { return "unix://" + path_; }
+    FakeServer& server() { return server_; }
+
+private:
+    std::string path_;
+    FakeServer server_;
+};
+
+TEST(CtrlC, AbortsADockerRequestInFlightWithinASecond) {
+    Sandbox sandbox;
+    SilentEngine engine(sandbox);
+    sandbox.env.erase("CONCIERGE_PLUGIN_PATH");
+    sandbox.env["DOCKER_HOST"] = engine.host();
+    Process process({"compose-ps", "web", "--project", "shop"}, sandbox.env);
+    ASSERT_TRUE(engine.server().wait_for_request("/v1.43/", std::chrono::seconds(10))) << "the request never reached the engine";
+    expect_interrupted_within_a_second(sandbox, process,
+                                       "concierge: compose-ps: interrupted while waiting for the Docker engine at " + engine.host() +
+                                           " (run 1)\n");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace concierge::test {
@@ -40,7 +41,11 @@ public:
     }
     void progress(std::uint64_t, std::uint64_t, std::string_view) noexcept override {}
     bool cancelled() const noexcept override { return false; }
-    bool wait_for_cancel(std::chrono::milliseconds) noexcept override { return false; }
+    // Sleeps as the core's does: a client's watcher waits on it in slices.
+    bool wait_for_cancel(std::chrono::milliseconds timeout) noexcept override {
+        std::this_thread::sleep_for(timeout);
+        return false;
+    }
     concierge::sdk::Status save_artifact(std::string_view name, std::string_view content, std::string_view) noexcept override {
         artifacts[std::string(name)] = std::string(content);
         return {};

@@ -8,7 +8,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <mutex>
+
+#include <sys/socket.h>
 
 namespace concierge::net_support {
 
@@ -24,6 +27,101 @@ std::string seconds(std::chrono::milliseconds timeout) {
     }
     text += " s";
     return text;
+}
+
+std::string mebibytes(std::uint64_t bytes) {
+    constexpr std::uint64_t mib = 1024 * 1024;
+    return bytes % mib == 0 ? std::to_string(bytes / mib) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib) {
+    spec.type = sdk::OptionType::Integer;
+    spec.default_value = std::to_string(default_mib);
+    return spec;
+}
+
+std::optional<std::uint64_t> mebibytes_option(const sdk::Context& ctx, const std::string& name) {
+    const auto value = ctx.get_int(name);
+    if (!value) return std::nullopt;
+    // Above 2^43 MiB the bytes would not fit; no answer comes near either bound.
+    if (*value < 1 || *value > (std::int64_t{1} << 43))
+        throw sdk::Error(sdk::ExitCode::Usage, "--" + name + " must be a size in MiB from 1, not " + std::to_string(*value));
+    return static_cast<std::uint64_t>(*value) << 20;
+}
+
+CancelWatch::CancelWatch(sdk::Context* context) : context_(context) {
+    if (context_) thread_ = std::thread([this] { watch_until_cancelled(); });
+}
+
+CancelWatch::~CancelWatch() {
+    if (!thread_.joinable()) return;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+}
+
+void CancelWatch::watch_until_cancelled() {
+    // The context can only be asked with a timeout: it is asked in short slices while a call is
+    // in flight, and not at all while none is (so an idle client costs nothing).
+    constexpr std::chrono::milliseconds slice{50};
+    std::unique_lock lock(mutex_);
+    while (true) {
+        changed_.wait(lock, [this] { return stopping_ || !watched_.empty(); });
+        if (stopping_) return;
+        lock.unlock();
+        const bool cancelled = context_->wait_for_cancel(slice);
+        lock.lock();
+        if (cancelled) {
+            fired_ = true;
+            for (const int fd : watched_) ::shutdown(fd, SHUT_RDWR);
+            return;
+        }
+    }
+}
+
+bool CancelWatch::cancelled() const noexcept { return context_ && context_->cancelled(); }
+
+void CancelWatch::interrupted(std::string_view what) {
+    throw sdk::Error(sdk::ExitCode::Interrupted, "interrupted while waiting for " + std::string(what));
+}
+
+CancelWatch::Watched::Watched(CancelWatch& watch, int fd) : watch_(watch), fd_(fd) {
+    if (!watch_.context_) return;
+    {
+        std::lock_guard lock(watch_.mutex_);
+        // Registered under the lock the watcher shuts sockets down with, and removed before the
+        // caller closes the descriptor, so a number reused by another socket is never touched.
+        if (watch_.fired_ || watch_.context_->cancelled()) {
+            ::shutdown(fd_, SHUT_RDWR);
+            return;
+        }
+        watch_.watched_.push_back(fd_);
+    }
+    watch_.changed_.notify_all();
+}
+
+CancelWatch::Watched::~Watched() {
+    if (!watch_.context_) return;
+    std::lock_guard lock(watch_.mutex_);
+    auto& fds = watch_.watched_;
+    if (auto found = std::find(fds.begin(), fds.end(), fd_); found != fds.end()) fds.erase(found);
+}
+
+std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_t cap,
+                        const std::function<void()>& too_large) {
+    if (announced >= 0 && static_cast<std::uint64_t>(announced) > cap) too_large();
+    std::string body;
+    if (announced > 0) body.reserve(static_cast<std::size_t>(announced));
+    char buffer[64 * 1024];
+    while (from.read(buffer, sizeof buffer) || from.gcount() > 0) {
+        const auto got = static_cast<std::size_t>(from.gcount());
+        if (body.size() + got > cap) too_large();
+        body.append(buffer, got);
+    }
+    return body;
 }
 
 void initialise_ssl() {

@@ -23,13 +23,16 @@ namespace fs = std::filesystem;
 TEST(ConnectionOptions, DockerVariablesAndSharedConfigSection) {
     std::map<std::string, concierge::sdk::OptionSpec> by_name;
     for (const auto& spec : docker::connection_options()) by_name[spec.name] = spec;
-    ASSERT_EQ(by_name.size(), 4u);
+    ASSERT_EQ(by_name.size(), 5u);
     EXPECT_EQ(by_name.at("docker-host").env, "DOCKER_HOST");
     EXPECT_EQ(by_name.at("docker-host").config_key, "docker.host");
     EXPECT_EQ(by_name.at("docker-tls-verify").env, "DOCKER_TLS_VERIFY");
     EXPECT_EQ(by_name.at("docker-cert-path").env, "DOCKER_CERT_PATH");
     EXPECT_EQ(by_name.at("docker-timeout").env, "DOCKER_CLIENT_TIMEOUT,COMPOSE_HTTP_TIMEOUT");
     EXPECT_EQ(by_name.at("docker-timeout").type, concierge::sdk::OptionType::Duration);
+    EXPECT_EQ(by_name.at("docker-max-response-mib").env, "DOCKER_MAX_RESPONSE_MIB");
+    EXPECT_EQ(by_name.at("docker-max-response-mib").config_key, "docker.max-response-mib");
+    EXPECT_EQ(by_name.at("docker-max-response-mib").default_value, "16");
 }
 
 class CertDir : public ::testing::Test {

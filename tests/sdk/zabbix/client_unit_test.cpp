@@ -90,7 +90,8 @@ TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
     const std::map<std::string, std::string> env = {
         {"api-host", "ZBX_API_HOST"},      {"user", "ZBX_API_USER,ZBX_USER"}, {"password", "ZBX_API_PASS,ZBX_PASS"},
         {"password-file", "ZBX_PASS_FILE"}, {"token", "ZBX_API_TOKEN"},       {"tls-verify", "ZBX_TLS_VERIFY"},
-        {"ca-file", "ZBX_CA_FILE"},         {"timeout", "ZBX_TIMEOUT"},       {"insecure", ""}};
+        {"ca-file", "ZBX_CA_FILE"},         {"timeout", "ZBX_TIMEOUT"},       {"insecure", ""},
+        {"max-response-mib", "ZBX_MAX_RESPONSE_MIB"}, {"max-export-mib", "ZBX_MAX_EXPORT_MIB"}};
     ASSERT_EQ(by_name.size(), env.size());
     for (const auto& [name, variables] : env) {
         ASSERT_TRUE(by_name.count(name)) << name;
@@ -103,6 +104,9 @@ TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
     EXPECT_EQ(by_name["tls-verify"].type, concierge::sdk::OptionType::Flag);
     EXPECT_EQ(by_name["tls-verify"].default_value, "true");
     EXPECT_EQ(by_name["insecure"].type, concierge::sdk::OptionType::Flag);
+    EXPECT_EQ(by_name["max-response-mib"].type, concierge::sdk::OptionType::Integer);
+    EXPECT_EQ(by_name["max-response-mib"].default_value, "64");
+    EXPECT_EQ(by_name["max-export-mib"].default_value, "512");
 }
 
 TEST(ConnectionOptions, SecretsNeverOnTheCommandLine) {
