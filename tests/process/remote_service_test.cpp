@@ -93,5 +93,47 @@ TEST(CtrlC, AbortsADockerRequestInFlightWithinASecond) {
                                            " (run 1)\n");
 }
 
+TEST(AnswerCap, AZabbixAnswerOverTheConfiguredCapIsExit9SayingHowToRaiseIt) {
+    const std::string two_mib(2 << 20, 'x');
+    FakeServer zabbix([&two_mib](const Poco::JSON::Object::Ptr& request) {
+        return FakeServer::Reply{200, reply(request, "\"" + two_mib + "\"")};
+    });
+    Sandbox sandbox;
+    const auto args = backup_of(sandbox, zabbix);
+    sandbox.env["ZBX_MAX_RESPONSE_MIB"] = "1";
+    const auto result = run_concierge(args, sandbox.env);
+    EXPECT_EQ(result.exit_code, 9) << result.err;
+    EXPECT_EQ(result.err, "concierge: zabbix-backup: Zabbix at " + zabbix.url() +
+                              " answered apiinfo.version with more than 1 MiB, the cap; raise it with --max-response-mib "
+                              "(ZBX_MAX_RESPONSE_MIB, zabbix.max-response-mib) (run 1)\n");
+}
+
+TEST(AnswerCap, ADockerAnswerOverTheConfiguredCapIsExit9SayingHowToRaiseIt) {
+    Sandbox sandbox;
+    const std::string path = (sandbox.dir() / "engine.sock").string();
+    FakeServer engine(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, path), [](const Exchange&) {
+        return FakeServer::Reply{200, R"({"ApiVersion":"1.43","Padding":")" + std::string(2 << 20, 'x') + "\"}"};
+    });
+    sandbox.env.erase("CONCIERGE_PLUGIN_PATH");
+    sandbox.env["DOCKER_HOST"] = "unix://" + path;
+    sandbox.env["DOCKER_MAX_RESPONSE_MIB"] = "1";
+    const auto result = run_concierge({"compose-ps", "web", "--project", "shop"}, sandbox.env);
+    EXPECT_EQ(result.exit_code, 9) << result.err;
+    EXPECT_EQ(result.err, "concierge: compose-ps: the Docker engine at unix://" + path +
+                              " answered GET /version with more than 1 MiB, the cap; raise it with --docker-max-response-mib "
+                              "(DOCKER_MAX_RESPONSE_MIB, docker.max-response-mib) (run 1)\n");
+}
+
+TEST(AnswerCap, ACapBelowOneMebibyteIsAUsageError) {
+    FakeServer zabbix([](const Poco::JSON::Object::Ptr&) { return FakeServer::Reply{FakeServer::no_answer, ""}; });
+    Sandbox sandbox;
+    const auto args = backup_of(sandbox, zabbix);
+    sandbox.env["ZBX_MAX_EXPORT_MIB"] = "0";
+    const auto result = run_concierge(args, sandbox.env);
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_EQ(result.err, "concierge: zabbix-backup: --max-export-mib must be a size in MiB from 1, not 0 (run 1)\n");
+    EXPECT_TRUE(zabbix.exchanges().empty());
+}
+
 }  // namespace
 }  // namespace concierge::test

@@ -71,6 +71,9 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 
+    /// Answers in chunks, without a Content-Length; set before the first request.
+    bool chunked = false;
+
     std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php"; }
 
     std::vector<Exchange> exchanges() {
@@ -107,7 +110,8 @@ private:
             }
             response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
             response.setContentType("application/json");
-            response.setContentLength(static_cast<std::streamsize>(body.size()));
+            if (server.chunked) response.setChunkedTransferEncoding(true);  // no length announced
+            else response.setContentLength(static_cast<std::streamsize>(body.size()));
             response.send() << body;
         }
         FakeServer& server;

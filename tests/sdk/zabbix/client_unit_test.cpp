@@ -338,4 +338,70 @@ TEST(ClientFake, TimeoutIsUnreachable) {
     }
 }
 
+// ---- answer size caps -----------------------------------------------------------------------
+
+const std::string two_mib(2 << 20, 'x');
+
+// A Zabbix 6.0 answering every other method with a 2 MiB string.
+std::pair<int, std::string> two_mib_answers(const Poco::JSON::Object::Ptr& request) {
+    if (request->getValue<std::string>("method") == "apiinfo.version") return {200, reply(request, "\"6.0.14\"")};
+    return {200, reply(request, "\"" + two_mib + "\"")};
+}
+
+// The error `method` raises; nothing (and a test failure) if none.
+std::optional<concierge::sdk::Error> call_error(zbx::Client& client, const std::string& method) {
+    try {
+        client.call(method, "{}");
+        ADD_FAILURE() << method << " raised no error";
+    } catch (const concierge::sdk::Error& e) {
+        return e;
+    }
+    return std::nullopt;
+}
+
+zbx::Settings capped_settings(const FakeServer& server, std::uint64_t max_response, std::uint64_t max_export) {
+    auto settings = settings_for(server.url());
+    settings.token = "api-token";  // no login
+    settings.max_response = max_response;
+    settings.max_export_response = max_export;
+    return settings;
+}
+
+TEST(AnswerCap, AnAnswerOverItsCapIsARemoteErrorSayingHowToRaiseTheCap) {
+    FakeServer server(two_mib_answers);
+    zbx::Client client(capped_settings(server, 1 << 20, 4 << 20));
+    const auto error = call_error(client, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::RemoteError);
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              " answered host.get with more than 1 MiB, the cap; raise it with "
+                                              "--max-response-mib (ZBX_MAX_RESPONSE_MIB, zabbix.max-response-mib)");
+}
+
+// Without a Content-Length the cap applies as the answer arrives, before it is all in memory.
+TEST(AnswerCap, AChunkedAnswerIsCappedAsItArrives) {
+    FakeServer server(two_mib_answers);
+    server.chunked = true;
+    zbx::Client client(capped_settings(server, 1 << 20, 4 << 20));
+    const auto error = call_error(client, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_NE(std::string(error->what()).find("answered host.get with more than 1 MiB, the cap"), std::string::npos)
+        << error->what();
+    zbx::Client roomy(capped_settings(server, 4 << 20, 4 << 20));
+    EXPECT_EQ(roomy.call("host.get", "{}"), two_mib);
+}
+
+// An export is the whole configuration: it may be larger than any other answer is allowed to be.
+TEST(AnswerCap, ConfigurationExportHasItsOwnLargerCap) {
+    FakeServer server(two_mib_answers);
+    zbx::Client client(capped_settings(server, 1 << 20, 4 << 20));
+    EXPECT_EQ(client.call("configuration.export", "{}"), two_mib);
+    zbx::Client capped(capped_settings(server, 4 << 20, 1 << 20));
+    const auto error = call_error(capped, "configuration.export");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              " answered configuration.export with more than 1 MiB, the cap; raise it with "
+                                              "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)");
+}
+
 }  // namespace
