@@ -93,9 +93,9 @@ private:
         sdk::Status status = plugin_.instance->run(context);
         context.end_progress();
 
-        // An error often quotes the remote service (an engine's message, Zabbix's error data): no
-        // terminal control of it reaches the screen, or `history show`.
-        history::RunOutcome outcome{history::RunStatus::Succeeded, 0, 0, context.summary(),
+        // An error or a summary often quotes the remote service (an engine's message, Zabbix's
+        // error data, a service name): no terminal control of it reaches the screen, or `history show`.
+        history::RunOutcome outcome{history::RunStatus::Succeeded, 0, 0, sdk::printable(context.summary()),
                                     sdk::printable(redactor_.mask(status.message))};
         if (cancellation.cancelled() && (!status.ok() || status.code == ExitCode::Interrupted)) {
             outcome.status = history::RunStatus::Interrupted;

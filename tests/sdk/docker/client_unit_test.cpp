@@ -100,6 +100,12 @@ TEST(EngineMessage, TheEnginesOwnMessageOrTheBody) {
     EXPECT_EQ(docker::engine_message({502, ""}), "HTTP 502");
 }
 
+TEST(EngineMessage, TerminalEscapesInTheEnginesMessageAreStripped) {
+    EXPECT_EQ(docker::engine_message({500, R"({"message":"\u001b]0;pwned\u0007\u001b[31mno space left\u001b[0m"})"}),
+              "no space left");
+    EXPECT_EQ(docker::engine_message({500, "\x1b[2Jplain"}), "plain");
+}
+
 TEST(ApiError, StatusPicksTheExitCode) {
     EXPECT_EQ(docker::ApiError(404, "m", "w").code(), ExitCode::NotFound);
     EXPECT_EQ(docker::ApiError(409, "m", "w").code(), ExitCode::Conflict);

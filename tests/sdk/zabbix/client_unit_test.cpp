@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -131,6 +132,9 @@ TEST(SettingsFrom, UserAndPassword) {
     EXPECT_EQ(settings.timeout, std::chrono::milliseconds(5000));
     EXPECT_EQ(ctx.secrets, std::vector<std::string>{"s3cret!"});
     EXPECT_TRUE(ctx.warnings.empty());
+    EXPECT_EQ(settings.context, &ctx) << "Ctrl-C would not end a call in flight";
+    EXPECT_EQ(settings.max_response, std::uint64_t{64} << 20);
+    EXPECT_EQ(settings.max_export_response, std::uint64_t{512} << 20);
 }
 
 TEST(SettingsFrom, PasswordFileTrimmedAndSecret) {
@@ -402,6 +406,37 @@ TEST(AnswerCap, ConfigurationExportHasItsOwnLargerCap) {
     EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
                                               " answered configuration.export with more than 1 MiB, the cap; raise it with "
                                               "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)");
+}
+
+// ---- Ctrl-C ------------------------------------------------------------------------------------
+
+TEST(CtrlC, ACallWaitingOnASilentServerEndsAsInterruptedWhenTheRunIsCancelled) {
+    FakeServer server([](const Poco::JSON::Object::Ptr&) { return std::pair{FakeServer::no_answer, std::string()}; });
+    concierge::test::FakeContext ctx;
+    auto settings = settings_for(server.url());
+    settings.context = &ctx;
+    zbx::Client client(settings);
+    auto call = std::async(std::launch::async, [&] { return version_error(client); });
+    ASSERT_TRUE(server.wait_for_request("apiinfo.version", std::chrono::seconds(5)));
+    ctx.cancel = true;
+    ASSERT_EQ(call.wait_for(std::chrono::seconds(2)), std::future_status::ready) << "the call still waits";
+    const auto error = call.get();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::Interrupted);
+    EXPECT_EQ(std::string(error->what()), "interrupted while waiting for Zabbix at " + server.url());
+}
+
+TEST(CtrlC, ACallAfterTheCancelNeverReachesTheServer) {
+    FakeServer server(zabbix_of("6.0.14"));
+    concierge::test::FakeContext ctx;
+    ctx.cancel = true;
+    auto settings = settings_for(server.url());
+    settings.context = &ctx;
+    zbx::Client client(settings);
+    const auto error = version_error(client);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::Interrupted);
+    EXPECT_TRUE(server.exchanges().empty());
 }
 
 }  // namespace
