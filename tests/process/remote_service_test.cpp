@@ -14,10 +14,10 @@
 namespace concierge::test {
 namespace {
 
-// zabbix-backup of the product's plugins, pointed at `server`.
-std::vector<std::string> backup_of(Sandbox& sandbox, const FakeServer& server) {
+// zabbix-backup of the product's plugins, pointed at `url`.
+std::vector<std::string> backup_of(Sandbox& sandbox, const std::string& url) {
     sandbox.env.erase("CONCIERGE_PLUGIN_PATH");
-    sandbox.env["ZBX_API_HOST"] = server.url();
+    sandbox.env["ZBX_API_HOST"] = url;
     sandbox.env["ZBX_USER"] = "Admin";
     sandbox.env["ZBX_PASS"] = "zabbix-pw";
     return {"zabbix-backup", "--config-dir", (sandbox.dir() / "backup").string()};
@@ -29,7 +29,7 @@ TEST(RemoteText, EscapeSequencesInAZabbixErrorNeverReachTheTerminal) {
                                       R"("data":"\u001b]0;pwned\u0007\u001b[31mdisk full\u001b[0m"}})"};
     });
     Sandbox sandbox;
-    const auto result = run_concierge(backup_of(sandbox, zabbix), sandbox.env);
+    const auto result = run_concierge(backup_of(sandbox, zabbix.url()), sandbox.env);
     EXPECT_EQ(result.exit_code, 9) << result.err;
     EXPECT_EQ(result.err, "concierge: zabbix-backup: Zabbix API error -32500: Application error. disk full (run 1)\n");
     const auto runs = history::HistoryStore(sandbox.history_db()).runs({});
@@ -58,10 +58,23 @@ void expect_interrupted_within_a_second(Sandbox& sandbox, Process& process, cons
 TEST(CtrlC, AbortsAZabbixCallInFlightWithinASecond) {
     FakeServer zabbix([](const Poco::JSON::Object::Ptr&) { return FakeServer::Reply{FakeServer::no_answer, ""}; });
     Sandbox sandbox;
-    Process process(backup_of(sandbox, zabbix), sandbox.env);
+    Process process(backup_of(sandbox, zabbix.url()), sandbox.env);
     ASSERT_TRUE(zabbix.wait_for_request("apiinfo.version", std::chrono::seconds(10))) << "the call never reached the server";
     expect_interrupted_within_a_second(sandbox, process,
                                        "concierge: zabbix-backup: interrupted while waiting for Zabbix at " + zabbix.url() + " (run 1)\n");
+}
+
+// The kernel accepts the connection into the listening socket's backlog and nobody ever speaks:
+// the TLS handshake waits, and Ctrl-C ends that wait too.
+TEST(CtrlC, AbortsATlsHandshakeThatNeverCompletesWithinASecond) {
+    Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+    const std::string url = "https://127.0.0.1:" + std::to_string(silent.address().port()) + "/api_jsonrpc.php";
+    Sandbox sandbox;
+    Process process(backup_of(sandbox, url), sandbox.env);
+    // Readable once a connection waits to be accepted: the client is in its handshake.
+    ASSERT_TRUE(silent.poll(Poco::Timespan(10, 0), Poco::Net::Socket::SELECT_READ)) << "the client never connected";
+    expect_interrupted_within_a_second(sandbox, process,
+                                       "concierge: zabbix-backup: interrupted while waiting for Zabbix at " + url + " (run 1)\n");
 }
 
 // A fake engine on a unix socket that says its version and never answers anything else.
@@ -99,7 +112,7 @@ TEST(AnswerCap, AZabbixAnswerOverTheConfiguredCapIsExit9SayingHowToRaiseIt) {
         return FakeServer::Reply{200, reply(request, "\"" + two_mib + "\"")};
     });
     Sandbox sandbox;
-    const auto args = backup_of(sandbox, zabbix);
+    const auto args = backup_of(sandbox, zabbix.url());
     sandbox.env["ZBX_MAX_RESPONSE_MIB"] = "1";
     const auto result = run_concierge(args, sandbox.env);
     EXPECT_EQ(result.exit_code, 9) << result.err;
@@ -127,7 +140,7 @@ TEST(AnswerCap, ADockerAnswerOverTheConfiguredCapIsExit9SayingHowToRaiseIt) {
 TEST(AnswerCap, ACapBelowOneMebibyteIsAUsageError) {
     FakeServer zabbix([](const Poco::JSON::Object::Ptr&) { return FakeServer::Reply{FakeServer::no_answer, ""}; });
     Sandbox sandbox;
-    const auto args = backup_of(sandbox, zabbix);
+    const auto args = backup_of(sandbox, zabbix.url());
     sandbox.env["ZBX_MAX_EXPORT_MIB"] = "0";
     const auto result = run_concierge(args, sandbox.env);
     EXPECT_EQ(result.exit_code, 2) << result.err;

@@ -51,10 +51,14 @@ public:
           }) {}
 
     /// A server on `address` (a unix socket path too) answering `answer(exchange)`.
-    FakeServer(const Poco::Net::SocketAddress& address, RawAnswer answer) : answer_(std::move(answer)) {
+    FakeServer(const Poco::Net::SocketAddress& address, RawAnswer answer)
+        : FakeServer(Poco::Net::ServerSocket(address), std::move(answer)) {}
+
+    /// A server on a listening socket of the test's (a SecureServerSocket for HTTPS).
+    FakeServer(const Poco::Net::ServerSocket& socket, RawAnswer answer) : answer_(std::move(answer)) {
         auto params = new Poco::Net::HTTPServerParams;
         params->setMaxThreads(4);
-        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), Poco::Net::ServerSocket(address), params);
+        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
         server_->start();
     }
 
@@ -74,7 +78,9 @@ public:
     /// Answers in chunks, without a Content-Length; set before the first request.
     bool chunked = false;
 
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php"; }
+    std::string url(const std::string& scheme = "http") const {
+        return scheme + "://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php";
+    }
 
     std::vector<Exchange> exchanges() {
         std::lock_guard lock(mutex_);

@@ -2,13 +2,18 @@
 
 #include <concierge/sdk/printable.hpp>
 
+#include <Poco/Error.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/NetSSL.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <mutex>
 
 #include <sys/socket.h>
@@ -32,6 +37,61 @@ std::string seconds(std::chrono::milliseconds timeout) {
 std::string mebibytes(std::uint64_t bytes) {
     constexpr std::uint64_t mib = 1024 * 1024;
     return bytes % mib == 0 ? std::to_string(bytes / mib) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+namespace {
+
+// connect(2) without blocking, so the descriptor can be watched while the connection is made.
+Poco::Net::StreamSocket connect_watched(CancelWatch& watch, const Poco::Net::SocketAddress& address, Poco::Timespan timeout) {
+    Poco::Net::StreamSocket socket;
+    socket.connectNB(address);
+    {
+        const CancelWatch::Watched watched(watch, socket.impl()->sockfd());
+        if (!socket.poll(timeout, Poco::Net::Socket::SELECT_WRITE | Poco::Net::Socket::SELECT_ERROR))
+            throw Poco::TimeoutException("connect timed out", address.toString());
+    }
+    if (const int error = socket.impl()->socketError()) {
+        if (error == ECONNREFUSED) throw Poco::Net::ConnectionRefusedException(address.toString());
+        throw Poco::Net::NetException(Poco::Error::getMessage(error) + ": " + address.toString(), error);
+    }
+    socket.setBlocking(true);
+    return socket;
+}
+
+template <class Base>
+class WatchedSession final : public Base {
+public:
+    template <class... Args>
+    WatchedSession(CancelWatch& watch, Poco::Net::Context::Ptr tls, Args&&... args)
+        : Base(std::forward<Args>(args)...), watch_(watch), tls_(std::move(tls)) {}
+
+protected:
+    // Called by POCO for the first request and whenever a kept-alive connection must be renewed.
+    void connect(const Poco::Net::SocketAddress& address) override {
+        const Poco::Timespan timeout = this->getTimeout();  // setTimeout gave all three the same
+        Poco::Net::StreamSocket socket = connect_watched(watch_, address, timeout);
+        socket.setNoDelay(true);
+        socket.setReceiveTimeout(timeout);
+        socket.setSendTimeout(timeout);
+        if (!tls_) {
+            this->attachSocket(socket);
+            return;
+        }
+        const CancelWatch::Watched watched(watch_, socket.impl()->sockfd());  // the handshake
+        this->attachSocket(Poco::Net::SecureStreamSocket::attach(socket, this->getHost(), tls_));
+    }
+
+private:
+    CancelWatch& watch_;
+    Poco::Net::Context::Ptr tls_;
+};
+
+}  // namespace
+
+std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch, const std::string& host,
+                                                              std::uint16_t port, Poco::Net::Context::Ptr tls) {
+    if (tls) return std::make_unique<WatchedSession<Poco::Net::HTTPSClientSession>>(watch, tls, host, port, tls);
+    return std::make_unique<WatchedSession<Poco::Net::HTTPClientSession>>(watch, nullptr, host, port);
 }
 
 sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib) {

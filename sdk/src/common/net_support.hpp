@@ -6,12 +6,14 @@
 #include <concierge/sdk/context.hpp>
 
 #include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -92,6 +94,12 @@ private:
     bool fired_ = false;
     std::thread thread_;
 };
+
+/// A new HTTP session to host:port (HTTPS with `tls`) whose connection and TLS handshake Ctrl-C
+/// ends too, not only its request: the session connects its socket itself, watched by `watch`
+/// from the moment the descriptor exists (POCO's own connect blocks before it can be watched).
+std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch, const std::string& host,
+                                                              std::uint16_t port, Poco::Net::Context::Ptr tls);
 
 /// `spec` as a size cap in MiB (an Integer, `default_mib` unless set), read by mebibytes_option.
 sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib);

@@ -156,11 +156,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> Client::Impl::acquire() {
             return session;
         }
     }
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (tls)
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls);
-    else
-        session = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
+    auto session = net_support::watched_session(watch, host, port, tls);
     session->setKeepAlive(true);  // a TLS handshake per request would cost more than the request
     return session;
 }

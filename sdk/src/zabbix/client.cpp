@@ -193,11 +193,7 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
                                std::string_view method) {
     const std::string& url = settings.url;
     try {
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (https)
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls);
-        else
-            session = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
+        const auto session = net_support::watched_session(watch, host, port, https ? tls : nullptr);
         session->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000));
         session->setKeepAlive(false);
 
@@ -211,7 +207,8 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
             throw Poco::IOException(what);
         };
         std::ostream& to_server = session->sendRequest(request);
-        // Connected: from here on Ctrl-C ends the call (a large import's upload included).
+        // Connected (the session watched its own connection): from here on, until the answer is
+        // read, Ctrl-C ends the call, a large import's upload included.
         const net_support::CancelWatch::Watched watched(watch, session->socket().impl()->sockfd());
         to_server.write(body.data(), static_cast<std::streamsize>(body.size()));
         to_server.flush();

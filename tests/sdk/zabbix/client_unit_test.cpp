@@ -6,10 +6,13 @@
 
 #include "../fake_context.hpp"
 #include "fake_server.hpp"
+#include "test_pem.hpp"
 #include "version_error.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 
 #include <gtest/gtest.h>
 
@@ -406,6 +409,50 @@ TEST(AnswerCap, ConfigurationExportHasItsOwnLargerCap) {
     EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
                                               " answered configuration.export with more than 1 MiB, the cap; raise it with "
                                               "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)");
+}
+
+// ---- HTTPS ---------------------------------------------------------------------------------
+
+// A fake Zabbix 6.0 over TLS with a fresh self-signed certificate.
+class TlsZabbix {
+public:
+    TlsZabbix() {
+        Poco::Net::initializeSSL();
+        const auto pem = concierge::test::make_test_pem("127.0.0.1");
+        std::ofstream(key_) << pem.key;
+        std::ofstream(cert_) << pem.cert;
+        Poco::Net::Context::Params params;
+        params.privateKeyFile = key_;
+        params.certificateFile = cert_;
+        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+        server_.emplace(Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64,
+                                                      new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params)),
+                        [](const Exchange& exchange) {
+                            const auto request = Poco::JSON::Parser().parse(exchange.body).extract<Poco::JSON::Object::Ptr>();
+                            return FakeServer::Reply{200, reply(request, "\"6.0.14\"")};
+                        });
+    }
+    ~TlsZabbix() {
+        server_.reset();
+        std::filesystem::remove(key_);
+        std::filesystem::remove(cert_);
+    }
+    std::string url() const { return server_->url("https"); }
+
+private:
+    std::string key_ = std::filesystem::temp_directory_path() / ("zbx-tls-key-" + std::to_string(::getpid()) + ".pem");
+    std::string cert_ = std::filesystem::temp_directory_path() / ("zbx-tls-cert-" + std::to_string(::getpid()) + ".pem");
+    std::optional<FakeServer> server_;
+};
+
+// The client connects and shakes hands itself, so that Ctrl-C can end both: TLS still works.
+TEST(ClientFake, HttpsCallsWorkOverTheClientsOwnConnection) {
+    TlsZabbix server;
+    auto settings = settings_for(server.url());
+    settings.tls_verify = false;
+    zbx::Client client(settings);
+    EXPECT_EQ(client.version().text, "6.0.14");
+    EXPECT_EQ(client.call("apiinfo.version", "[]"), "6.0.14");
 }
 
 // ---- Ctrl-C ------------------------------------------------------------------------------------
