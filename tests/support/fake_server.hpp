@@ -29,6 +29,7 @@ namespace concierge::test {
 struct Exchange {
     std::string authorization, content_type, body;
     std::string method, uri;  // HTTP method and request target
+    std::string peer;         // the client's address: one per connection
 };
 
 class FakeServer {
@@ -78,8 +79,9 @@ public:
     /// Answers in chunks, without a Content-Length; set before the first request.
     bool chunked = false;
 
+    std::uint16_t port() const { return server_->port(); }
     std::string url(const std::string& scheme = "http") const {
-        return scheme + "://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php";
+        return scheme + "://127.0.0.1:" + std::to_string(port()) + "/api_jsonrpc.php";
     }
 
     std::vector<Exchange> exchanges() {
@@ -101,7 +103,8 @@ private:
     struct Handler : Poco::Net::HTTPRequestHandler {
         explicit Handler(FakeServer& server) : server(server) {}
         void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-            Exchange exchange{request.get("Authorization", ""), request.getContentType(), {}, request.getMethod(), request.getURI()};
+            Exchange exchange{request.get("Authorization", ""), request.getContentType(), {},
+                              request.getMethod(),          request.getURI(),         request.clientAddress().toString()};
             Poco::StreamCopier::copyToString(request.stream(), exchange.body);
             {
                 std::lock_guard lock(server.mutex_);

@@ -4,6 +4,7 @@
 #include <concierge/docker/client.hpp>
 
 #include "../fake_context.hpp"
+#include "fake_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -123,6 +124,22 @@ TEST(Client, SocketNobodyListensOnIsUnreachable) {
         EXPECT_NE(std::string(e.what()).find("unix:///nonexistent/docker.sock"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("DOCKER_HOST"), std::string::npos) << e.what();
     }
+}
+
+// tcp:// sessions connect their own socket (so Ctrl-C can end the connection attempt) and are
+// kept for the next request.
+TEST(EngineOverTcp, RequestsWorkAndReuseTheClientsOwnConnection) {
+    concierge::test::FakeServer engine(Poco::Net::SocketAddress("127.0.0.1", 0), [](const concierge::test::Exchange& exchange) {
+        if (exchange.uri == "/version") return concierge::test::FakeServer::Reply{200, R"({"ApiVersion":"1.41"})"};
+        return concierge::test::FakeServer::Reply{200, "[]"};
+    });
+    docker::Client client(docker::make_settings("tcp://127.0.0.1:" + std::to_string(engine.port()), "", false));
+    EXPECT_EQ(client.get("/containers/json"), "[]");
+    EXPECT_EQ(client.get("/services"), "[]");
+    const auto exchanges = engine.exchanges();
+    ASSERT_EQ(exchanges.size(), 3u);
+    EXPECT_EQ(exchanges[2].uri, "/v1.41/services");
+    EXPECT_EQ(exchanges[2].peer, exchanges[1].peer) << "a new connection for the second request";
 }
 
 }  // namespace
