@@ -5,6 +5,7 @@
 #include "cli/scheduler_compat.hpp"
 #include "cli/session.hpp"
 #include "history/history_store.hpp"
+#include "plugin_loader/plugin_catalog.hpp"
 #include "plugin_loader/plugin_loader.hpp"
 #include "runtime/cancellation.hpp"
 #include "runtime/process_info.hpp"
@@ -30,6 +31,8 @@ struct EarlyFailure {
     std::string message;
 };
 
+plugin_loader::CatalogSetup catalog_setup(const ProcessIo& io) { return {io.executable, plugin_loader::cache_file_from_environment()}; }
+
 class PluginRun {
 public:
     PluginRun(const std::string& name, std::vector<std::string> args, const GlobalOptions& leading, const ProcessIo& io)
@@ -45,9 +48,22 @@ public:
             return fail_early({ExitCode::PluginNotFound,
                                fmt::format("no plugin named '{}' (looked in {}); 'concierge plugins' lists what is installed", name_, looked)});
         }
+        if (asks_for_help()) {
+            // Help is read from the plugin's description, so asking for it runs none of its code here.
+            const auto described = plugin_loader::describe(plugin_loader::PluginFile{name_, *path}, catalog_setup(io_));
+            if (const auto* refusal = std::get_if<plugin_loader::Refusal>(&described)) return refused(*path, *refusal);
+            const auto& plugin = std::get<plugin_loader::PluginDescription>(described);
+            try {
+                if (parse_command_line(plugin.options, args_, leading_).globals.help) {
+                    print_plugin_help(io_.out, plugin);
+                    return 0;
+                }
+            } catch (const UsageError&) {
+                // reported below, where the run's own parse meets it again
+            }
+        }
         auto loaded = plugin_loader::load(*path, name_);
-        if (const auto* refusal = std::get_if<plugin_loader::Refusal>(&loaded))
-            return fail_early({ExitCode::PluginRefused, fmt::format("plugin '{}' ({}) refused: {}", name_, path->string(), refusal->reason)});
+        if (const auto* refusal = std::get_if<plugin_loader::Refusal>(&loaded)) return refused(*path, *refusal);
         plugin_ = std::get<plugin_loader::LoadedPlugin>(std::move(loaded));
 
         std::map<std::string, std::string> values;
@@ -76,6 +92,15 @@ public:
     }
 
 private:
+    // A "--help" among the arguments may be an option's value: the plugin's options decide.
+    bool asks_for_help() const {
+        return leading_.help || std::any_of(args_.begin(), args_.end(), [](const std::string& arg) { return arg == "--help" || arg == "-h"; });
+    }
+
+    int refused(const std::filesystem::path& path, const plugin_loader::Refusal& refusal) {
+        return fail_early({ExitCode::PluginRefused, fmt::format("plugin '{}' ({}) refused: {}", name_, path.string(), refusal.reason)});
+    }
+
     int run_plugin() {
         auto& store = open_history();
         const std::int64_t run_id = store.begin_run(new_run());
@@ -158,7 +183,12 @@ int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
     const bool has_command = leading.command_index < args.size();
     const std::string command = has_command ? args[leading.command_index] : "";
     const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(std::min(leading.command_index + 1, args.size())), args.end());
+    if (command == plugin_loader::kDescribeCommand) {
+        if (rest.size() != 2) throw UsageError("usage: concierge __describe-plugin PATH NAME");
+        return plugin_loader::describe_command(rest[0], rest[1]);
+    }
     const auto search = [&] { return plugin_loader::search_path(std::getenv("CONCIERGE_PLUGIN_PATH"), io.executable); };
+    const auto places = [&] { return PluginPlaces{search(), catalog_setup(io)}; };
     for (const auto& entry : plugin_loader::ignored_path_entries(std::getenv("CONCIERGE_PLUGIN_PATH")))
         fmt::print(io.err, "concierge: warning: CONCIERGE_PLUGIN_PATH entry '{}' is relative and ignored: it would load "
                            "whatever the working directory holds; give absolute directories\n",
@@ -170,22 +200,22 @@ int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
         return 0;
     }
     if (!has_command || (command == "help" && rest.empty())) {
-        print_general_help(io.out, search());
+        print_general_help(io.out, places());
         return has_command || leading.options.help ? 0 : sdk::to_int(ExitCode::Usage);
     }
     if (command == "help") {
         auto path = plugin_loader::find(rest.front(), search());
         if (!path) throw UsageError(fmt::format("no plugin named '{}'", rest.front()));
-        auto loaded = plugin_loader::load(*path, rest.front());
-        if (const auto* refusal = std::get_if<plugin_loader::Refusal>(&loaded))
+        const auto described = plugin_loader::describe(plugin_loader::PluginFile{rest.front(), *path}, catalog_setup(io));
+        if (const auto* refusal = std::get_if<plugin_loader::Refusal>(&described))
             throw sdk::Error(ExitCode::PluginRefused, fmt::format("plugin '{}' refused: {}", rest.front(), refusal->reason));
-        print_plugin_help(io.out, std::get<plugin_loader::LoadedPlugin>(loaded));
+        print_plugin_help(io.out, std::get<plugin_loader::PluginDescription>(described));
         return 0;
     }
     if (command == "history") return history_command(leading.options, rest, io.out, io.err);
     if (command == "completion") return completion_command(rest, io.out);
-    if (command == "__complete") return complete_command(rest, search(), io.out);
-    if (command == "man") return man_command(rest, search(), io.out);
+    if (command == "__complete") return complete_command(rest, places(), io.out);
+    if (command == "man") return man_command(rest, places(), io.out);
     if (command == "plugin") return plugin_command(leading.options, rest, io.executable, io.out, io.err);
     if (command == "plugins") {
         const CommandLine line = parse_command_line({}, rest, leading.options);
@@ -194,7 +224,7 @@ int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
                                "($CONCIERGE_PLUGIN_PATH, then the installed directory) with its problems.\n");
             return 0;
         }
-        return plugins_command(Session::open(line.globals, io.out, io.err), search());
+        return plugins_command(Session::open(line.globals, io.out, io.err), places());
     }
     return PluginRun(command, rest, leading.options, io).execute();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/session.hpp"
+#include "plugin_loader/plugin_catalog.hpp"
 #include "plugin_loader/plugin_loader.hpp"
 
 #include <boost/program_options/options_description.hpp>
@@ -26,18 +27,26 @@ const std::vector<BuiltinCommand>& builtin_commands();
 /// Names a plugin cannot take, because a built-in command answers to them.
 bool is_builtin_command(const std::string& name);
 
-/// The plugins `concierge NAME` would run: the first file of each name, not hidden by a built-in
-/// command, loadable.
-std::vector<plugin_loader::LoadedPlugin> runnable_plugins(const std::vector<std::filesystem::path>& search_path);
+/// Where plugins are found and how they are described without opening them here (plugin_catalog.hpp).
+struct PluginPlaces {
+    std::vector<std::filesystem::path> search_path;
+    plugin_loader::CatalogSetup catalog;
+};
+
+/// The files `concierge NAME` would load: the first of each name, not hidden by a built-in command.
+std::vector<plugin_loader::PluginFile> runnable_files(const std::vector<std::filesystem::path>& search_path);
+
+/// The descriptions of the runnable_files that would load, from the catalog.
+std::vector<plugin_loader::PluginDescription> runnable_plugins(const PluginPlaces& places);
 
 /// `concierge plugins`: every plugin on the search path and what is wrong with it, if anything.
-int plugins_command(const Session& session, const std::vector<std::filesystem::path>& search_path);
+int plugins_command(const Session& session, const PluginPlaces& places);
 
 /// `concierge help` with no plugin: usage, built-in commands and the plugins' summaries.
-void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>& search_path);
+void print_general_help(std::FILE* out, const PluginPlaces& places);
 
 /// `concierge help NAME` and `concierge NAME --help`.
-void print_plugin_help(std::FILE* out, const plugin_loader::LoadedPlugin& plugin);
+void print_plugin_help(std::FILE* out, const plugin_loader::PluginDescription& plugin);
 
 /// The options of `concierge history` (the run list) and of `concierge plugin new`.
 boost::program_options::options_description history_list_options();
@@ -57,9 +66,9 @@ int completion_command(const std::vector<std::string>& args, std::FILE* out);
 /// `concierge __complete WORD... CURRENT`: the candidates for CURRENT after the words typed so far
 /// (all words after `concierge`), one per line, from the declared options of the built-in commands
 /// and of the plugins on the search path.
-int complete_command(const std::vector<std::string>& words, const std::vector<std::filesystem::path>& search_path, std::FILE* out);
+int complete_command(const std::vector<std::string>& words, const PluginPlaces& places, std::FILE* out);
 
 /// `concierge man`: the manual page concierge(1) in roff, with the plugins on the search path.
-int man_command(const std::vector<std::string>& args, const std::vector<std::filesystem::path>& search_path, std::FILE* out);
+int man_command(const std::vector<std::string>& args, const PluginPlaces& places, std::FILE* out);
 
 }  // namespace concierge::cli

@@ -28,9 +28,9 @@ bool takes_value(const po::options_description& description, const std::string& 
     return option && option->semantic()->max_tokens() > 0;
 }
 
-std::vector<std::string> plugin_names(const std::vector<plugin_loader::LoadedPlugin>& plugins) {
+std::vector<std::string> plugin_names(const PluginPlaces& places) {
     std::vector<std::string> names;
-    for (const auto& plugin : plugins) names.push_back(plugin.name);
+    for (const auto& plugin : runnable_plugins(places)) names.push_back(plugin.name);
     return names;
 }
 
@@ -43,8 +43,7 @@ std::vector<std::string> run_statuses() {
 }
 
 // Candidates for the word after `before` (the words after `concierge`), before filtering.
-std::vector<std::string> candidates(const std::vector<std::string>& before, bool option,
-                                    const std::vector<std::filesystem::path>& search_path) {
+std::vector<std::string> candidates(const std::vector<std::string>& before, bool option, const PluginPlaces& places) {
     GlobalOptions ignored;
     const auto globals = global_options_description(ignored);
     const std::string previous = before.empty() ? "" : before.back();
@@ -59,7 +58,7 @@ std::vector<std::string> candidates(const std::vector<std::string>& before, bool
         std::vector<std::string> words;
         for (const auto& command : builtin_commands())
             if (!command.help.empty() && !command.usage.starts_with("-")) words.emplace_back(command.name);
-        const auto plugins = plugin_names(runnable_plugins(search_path));
+        const auto plugins = plugin_names(places);
         words.insert(words.end(), plugins.begin(), plugins.end());
         return words;
     }
@@ -69,7 +68,7 @@ std::vector<std::string> candidates(const std::vector<std::string>& before, bool
         words.insert(words.end(), global_names.begin(), global_names.end());
         return words;
     };
-    if (command == "help") return first_argument && !option ? plugin_names(runnable_plugins(search_path)) : std::vector<std::string>{};
+    if (command == "help") return first_argument && !option ? plugin_names(places) : std::vector<std::string>{};
     if (command == "completion") return first_argument && !option ? std::vector<std::string>{"bash"} : std::vector<std::string>{};
     if (command == "plugins" || command == "man" || command == "version") return option ? global_names : std::vector<std::string>{};
     if (command == "plugin") {
@@ -79,16 +78,16 @@ std::vector<std::string> candidates(const std::vector<std::string>& before, bool
     }
     if (command == "history") {
         const auto own = history_list_options();
-        if (previous == "--plugin") return plugin_names(runnable_plugins(search_path));
+        if (previous == "--plugin") return plugin_names(places);
         if (previous == "--status") return run_statuses();
         if (takes_value(own, previous)) return {};
         if (option) return with_globals(long_names(own));
         return first_argument ? std::vector<std::string>{"show", "export"} : std::vector<std::string>{};
     }
-    const auto path = plugin_loader::find(command, search_path);
+    const auto path = plugin_loader::find(command, places.search_path);
     if (!path) return {};
-    const auto loaded = plugin_loader::load(*path, command);
-    const auto* plugin = std::get_if<plugin_loader::LoadedPlugin>(&loaded);
+    const auto described = plugin_loader::describe(plugin_loader::PluginFile{command, *path}, places.catalog);
+    const auto* plugin = std::get_if<plugin_loader::PluginDescription>(&described);
     if (!plugin) return {};
     const auto own = plugin_options_description(plugin->options, plugin->name);
     if (takes_value(own, previous) || !option) return {};
@@ -109,11 +108,11 @@ int completion_command(const std::vector<std::string>& args, std::FILE* out) {
     return 0;
 }
 
-int complete_command(const std::vector<std::string>& words, const std::vector<std::filesystem::path>& search_path, std::FILE* out) {
+int complete_command(const std::vector<std::string>& words, const PluginPlaces& places, std::FILE* out) {
     if (words.empty()) return 0;
     const std::string& current = words.back();
     const std::vector<std::string> before(words.begin(), words.end() - 1);
-    auto found = candidates(before, current.starts_with("-"), search_path);
+    auto found = candidates(before, current.starts_with("-"), places);
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
     for (const auto& word : found)

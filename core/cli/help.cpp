@@ -35,11 +35,12 @@ const std::vector<BuiltinCommand>& builtin_commands() {
         {"man", "man", "print the manual page as roff: man -l <(concierge man)"},
         {"version", "--version", "print the version"},
         {"__complete", "__complete WORD...", ""},
+        {plugin_loader::kDescribeCommand, "__describe-plugin PATH NAME", ""},
     };
     return commands;
 }
 
-void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>& search_path) {
+void print_general_help(std::FILE* out, const PluginPlaces& places) {
     GlobalOptions ignored;
     std::ostringstream globals;
     globals << global_options_description(ignored);
@@ -51,19 +52,17 @@ void print_general_help(std::FILE* out, const std::vector<std::filesystem::path>
     for (const auto& command : builtin_commands())
         if (!command.help.empty()) fmt::print(out, "  {:<28}  {}\n", command.usage, command.help);
     fmt::print(out, "\nPlugins:\n");
-    std::size_t shown = 0;
-    for (const auto& file : plugin_loader::discover(search_path)) {
-        if (file.shadowed || is_builtin_command(file.name)) continue;
-        const auto result = plugin_loader::load(file.path, file.name);
-        const auto* plugin = std::get_if<plugin_loader::LoadedPlugin>(&result);
-        fmt::print(out, "  {:<28}  {}\n", file.name, plugin ? plugin->summary : "(refused: see 'concierge plugins')");
-        ++shown;
+    const auto files = runnable_files(places.search_path);
+    const auto described = plugin_loader::describe(files, places.catalog);
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const auto* plugin = std::get_if<plugin_loader::PluginDescription>(&described[i]);
+        fmt::print(out, "  {:<28}  {}\n", files[i].name, plugin ? plugin->summary : "(refused: see 'concierge plugins')");
     }
-    if (shown == 0) fmt::print(out, "  (none found: see 'concierge plugins')\n");
+    if (files.empty()) fmt::print(out, "  (none found: see 'concierge plugins')\n");
     fmt::print(out, "\n{}\nExit codes and configuration are described in the README.\n", globals.str());
 }
 
-void print_plugin_help(std::FILE* out, const plugin_loader::LoadedPlugin& plugin) {
+void print_plugin_help(std::FILE* out, const plugin_loader::PluginDescription& plugin) {
     GlobalOptions ignored;
     std::ostringstream options;
     options << plugin_options_description(plugin.options, plugin.name) << "\n" << global_options_description(ignored);

@@ -68,7 +68,7 @@ constexpr ExitStatus kExitStatuses[] = {
 
 }  // namespace
 
-int man_command(const std::vector<std::string>& args, const std::vector<std::filesystem::path>& search_path, std::FILE* out) {
+int man_command(const std::vector<std::string>& args, const PluginPlaces& places, std::FILE* out) {
     if (args.size() == 1 && (args.front() == "--help" || args.front() == "-h")) {
         fmt::print(out, "Usage: concierge man\n\nPrints the manual page concierge(1) as roff, with the plugins on the search path;\n"
                         "read it with: man -l <(concierge man)\n");
@@ -98,7 +98,7 @@ int man_command(const std::vector<std::string>& args, const std::vector<std::fil
     print_options(out, plugin_new_options());
 
     fmt::print(out, ".SH PLUGINS\n");
-    const auto plugins = runnable_plugins(search_path);
+    const auto plugins = runnable_plugins(places);
     if (plugins.empty()) fmt::print(out, "None was installed when this page was made; \\fBconcierge plugins\\fR lists them.\n");
     for (const auto& plugin : plugins) {
         fmt::print(out, ".SS {}\n{} (version {}, plugin ABI {}.{})\n", roff(plugin.name), roff(plugin.summary), roff(plugin.version),

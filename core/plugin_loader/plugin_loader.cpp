@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <dlfcn.h>
 #include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace concierge::plugin_loader {
 
@@ -122,7 +125,34 @@ std::optional<std::string> check_descriptor(const concierge_plugin_descriptor& d
     return std::nullopt;
 }
 
+std::optional<std::string> untrusted_because(const fs::path& path, mode_t mode, uid_t owner, uid_t user) {
+    // Whoever can write the library or swap it in its directory runs code as the user of concierge.
+    if (mode & (S_IWGRP | S_IWOTH)) {
+        const char* who = (mode & S_IWGRP) && (mode & S_IWOTH) ? "its group and others" : (mode & S_IWGRP) ? "its group" : "others";
+        return fmt::format("{} is writable by {}; chmod go-w {}", path.string(), who, path.string());
+    }
+    if (owner != 0 && owner != user)
+        return fmt::format("{} is owned by uid {}, neither root nor you; only root's or your own plugins are loaded", path.string(), owner);
+    return std::nullopt;
+}
+
+std::optional<std::string> trust_problem(const fs::path& plugin_file) {
+    std::error_code error;
+    const fs::path real = fs::canonical(plugin_file, error);
+    if (error) return fmt::format("cannot load: {}: {}", plugin_file.string(), error.message());
+    std::vector<fs::path> checked{plugin_file.parent_path()};
+    if (real.parent_path() != checked.front()) checked.push_back(real.parent_path());  // a link's target lives elsewhere
+    checked.push_back(real);
+    for (const auto& path : checked) {
+        struct stat info {};
+        if (::stat(path.c_str(), &info) != 0) return fmt::format("cannot load: cannot examine {}: {}", path.string(), std::strerror(errno));
+        if (auto reason = untrusted_because(path, info.st_mode, info.st_uid, ::getuid())) return reason;
+    }
+    return std::nullopt;
+}
+
 LoadResult load(const fs::path& path, const std::string& expected_name) {
+    if (auto reason = trust_problem(path)) return Refusal{*reason};
     auto& library = loaded_libraries().emplace_back();
     boost::dll::fs::error_code error;
     // RTLD_LOCAL: two plugins may bundle different versions of the same helper library.
@@ -139,8 +169,8 @@ LoadResult load(const fs::path& path, const std::string& expected_name) {
     if (!descriptor) return Refusal{"entry point returned no descriptor"};
     if (auto reason = check_descriptor(*descriptor, expected_name)) return Refusal{*reason};
 
-    LoadedPlugin plugin{descriptor->name, descriptor->version, descriptor->summary, descriptor->abi_major,
-                        descriptor->abi_minor, path, {}, {}, std::shared_ptr<sdk::PluginInstance>(descriptor->create())};
+    LoadedPlugin plugin{{descriptor->name, descriptor->version, descriptor->summary, descriptor->abi_major, descriptor->abi_minor, path, {}, {}},
+                        std::shared_ptr<sdk::PluginInstance>(descriptor->create())};
     if (!plugin.instance) return Refusal{"plugin failed to initialise"};
     if (auto status = plugin.instance->describe(plugin.options, plugin.description); !status.ok())
         return Refusal{fmt::format("plugin failed to describe its options: {}", status.message)};

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <variant>
 #include <vector>
 
@@ -46,9 +47,17 @@ std::vector<PluginFile> discover(const std::vector<std::filesystem::path>& direc
 /// is not valid_plugin_name.
 std::optional<std::filesystem::path> find(const std::string& name, const std::vector<std::filesystem::path>& directories);
 
-/// A plugin whose descriptor was accepted and whose object was created. Every library the loader
-/// opened stays loaded until the process exits, so nothing a plugin made can outlive its code.
-struct LoadedPlugin {
+/// Why a plugin directory or file with this mode and owner must not be loaded by `user`: writable
+/// by group or others, or owned by anyone but root or `user`. Nothing when it may be loaded.
+std::optional<std::string> untrusted_because(const std::filesystem::path& path, mode_t mode, uid_t owner, uid_t user);
+
+/// The first reason not to load `plugin_file`: its directory, the directory its links lead to, or
+/// the file itself fails untrusted_because for the current user, or cannot be examined. Checked by
+/// load() before anything is opened.
+std::optional<std::string> trust_problem(const std::filesystem::path& plugin_file);
+
+/// What listing, help and completion show of an accepted plugin: its descriptor and options.
+struct PluginDescription {
     std::string name;
     std::string version;
     std::string summary;
@@ -57,16 +66,22 @@ struct LoadedPlugin {
     std::filesystem::path path;
     std::vector<sdk::OptionSpec> options;
     std::string description;
+};
+
+/// A plugin whose descriptor was accepted and whose object was created. Every library the loader
+/// opened stays loaded until the process exits, so nothing a plugin made can outlive its code.
+struct LoadedPlugin : PluginDescription {
     std::shared_ptr<sdk::PluginInstance> instance;
 };
 
 struct Refusal {
-    std::string reason;  ///< one line, no trailing period
+    std::string reason;   ///< one line, no trailing period
+    bool broken = false;  ///< its code crashed, aborted or hung while being described (plugin_catalog.hpp)
 };
 
 using LoadResult = std::variant<LoadedPlugin, Refusal>;
 
-/// Loads the library, checks its descriptor, creates the plugin and asks for its options.
+/// Checks trust_problem, loads the library, checks its descriptor, creates the plugin and asks for its options.
 /// `expected_name` is the name the file promises; a descriptor naming another plugin is refused.
 LoadResult load(const std::filesystem::path& path, const std::string& expected_name);
 

@@ -131,7 +131,21 @@ void RunContext::log(sdk::LogLevel level, std::string_view message) noexcept {
 }
 
 void RunContext::progress(std::uint64_t done, std::uint64_t total, std::string_view label) noexcept {
-    if (!progress_on_terminal_) return;
+    if (!progress_on_terminal_) {
+        // Off a terminal there is no bar to redraw; --verbose shows each new step as a line, which
+        // is also what a log (or a test) can wait for.
+        if (settings_.log_threshold > sdk::LogLevel::Debug) return;
+        try {
+            {
+                std::lock_guard lock(mutex_);
+                if (label == last_step_logged_) return;
+                last_step_logged_ = label;
+            }
+            log(sdk::LogLevel::Debug, label);
+        } catch (...) {
+        }
+        return;
+    }
     try {
         std::lock_guard lock(mutex_);
         const auto now = std::chrono::steady_clock::now();

@@ -68,6 +68,7 @@ private:
     bool progress_on_terminal_;
     bool progress_shown_ = false;
     std::chrono::steady_clock::time_point last_progress_{};
+    std::string last_step_logged_;
     mutable std::mutex mutex_;  // plugins may call from several threads
     std::string summary_;
 };

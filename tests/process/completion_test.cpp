@@ -36,6 +36,15 @@ TEST(Completion, FirstWordOffersBuiltInCommandsAndLoadablePluginNames) {
     EXPECT_FALSE(has(words, "__complete"));
 }
 
+TEST(Completion, APluginWhoseCodeAbortsIsNotOfferedAndTheOthersStillAre) {
+    Sandbox sandbox;
+    const auto words = complete(sandbox, {"fixture-"});
+    EXPECT_TRUE(has(words, "fixture-good"));
+    EXPECT_FALSE(has(words, "fixture-aborts"));
+    EXPECT_TRUE(complete(sandbox, {"fixture-aborts", "--"}).empty());
+    EXPECT_TRUE(has(complete(sandbox, {"fixture-good", "--"}), "--count"));
+}
+
 TEST(Completion, CandidatesStartWithTheTypedPrefix) {
     Sandbox sandbox;
     EXPECT_EQ(complete(sandbox, {"fixture-g"}), (std::vector<std::string>{"fixture-good"}));

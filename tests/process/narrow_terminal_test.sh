@@ -6,6 +6,7 @@
 set -euo pipefail
 concierge=$1
 export CONCIERGE_PLUGIN_PATH=$2 CONCIERGE_HOME=$(mktemp -d) XDG_CONFIG_HOME=/nonexistent
+export XDG_CACHE_HOME=$CONCIERGE_HOME/cache  # the plugin descriptions concierge caches
 trap 'rm -rf "$CONCIERGE_HOME"' EXIT
 fail() { echo "narrow_terminal_test: FAIL: $*" >&2; exit 1; }
 

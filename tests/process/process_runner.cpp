@@ -22,6 +22,7 @@ Sandbox::Sandbox() {
     env = {{"CONCIERGE_HOME", (dir_ / "home").string()},
            {"XDG_CONFIG_HOME", (dir_ / "config").string()},
            {"XDG_STATE_HOME", (dir_ / "state").string()},
+           {"XDG_CACHE_HOME", (dir_ / "cache").string()},
            {"CONCIERGE_PLUGIN_PATH", FIXTURE_PLUGIN_DIR}};
 }
 

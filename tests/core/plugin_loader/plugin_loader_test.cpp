@@ -21,6 +21,8 @@ using concierge::plugin_loader::LoadedPlugin;
 using concierge::plugin_loader::PluginFile;
 using concierge::plugin_loader::Refusal;
 using concierge::plugin_loader::search_path;
+using concierge::plugin_loader::trust_problem;
+using concierge::plugin_loader::untrusted_because;
 using concierge::plugin_loader::valid_plugin_name;
 using concierge::sdk::OptionType;
 
@@ -166,6 +168,47 @@ TEST(Load, GoodLibraryUnderAnotherNameIsRefused) {
     auto result = load(dir / "concierge-renamed.so", "renamed");
     ASSERT_TRUE(std::holds_alternative<Refusal>(result));
     EXPECT_TRUE(contains(std::get<Refusal>(result).reason, "fixture-good"));
+}
+
+// --- trust -----------------------------------------------------------------------------------------
+
+TEST(Trust, WritableByGroupOrOthersIsRefusedWithTheChmodThatFixesIt) {
+    const uid_t me = getuid();
+    EXPECT_EQ(untrusted_because("/p", 040777, me, me), "/p is writable by its group and others; chmod go-w /p");
+    EXPECT_EQ(untrusted_because("/p/x.so", 0100666, me, me), "/p/x.so is writable by its group and others; chmod go-w /p/x.so");
+    EXPECT_EQ(untrusted_because("/p", 040775, me, me), "/p is writable by its group; chmod go-w /p");
+    EXPECT_EQ(untrusted_because("/p", 041757, 0, me), "/p is writable by others; chmod go-w /p") << "sticky /tmp-like too";
+}
+
+TEST(Trust, OwnedByAnyoneButRootOrTheUserIsRefused) {
+    EXPECT_EQ(untrusted_because("/p", 040755, 4242, 1000), "/p is owned by uid 4242, neither root nor you; only root's or your own plugins are loaded");
+    EXPECT_FALSE(untrusted_because("/p", 040755, 0, 1000).has_value()) << "root's";
+    EXPECT_FALSE(untrusted_because("/p", 0100755, 1000, 1000).has_value()) << "the user's own";
+}
+
+TEST(Trust, LoadRefusesAGroupWritableDirectoryOrOtherWritableFileWithoutOpeningIt) {
+    TempDir dir;
+    copy_good(dir / "concierge-fixture-good.so");
+    ASSERT_TRUE(std::holds_alternative<LoadedPlugin>(load(dir / "concierge-fixture-good.so", "fixture-good")));
+
+    fs::permissions(dir.path(), fs::perms::group_write, fs::perm_options::add);
+    auto result = load(dir / "concierge-fixture-good.so", "fixture-good");
+    ASSERT_TRUE(std::holds_alternative<Refusal>(result));
+    EXPECT_EQ(std::get<Refusal>(result).reason, dir.path().string() + " is writable by its group; chmod go-w " + dir.path().string());
+
+    fs::permissions(dir.path(), fs::perms::group_write, fs::perm_options::remove);
+    fs::permissions(dir / "concierge-fixture-good.so", fs::perms::others_write, fs::perm_options::add);
+    const auto file = (dir / "concierge-fixture-good.so").string();
+    EXPECT_EQ(trust_problem(dir / "concierge-fixture-good.so"), file + " is writable by others; chmod go-w " + file);
+}
+
+TEST(Trust, ALinkIsJudgedByWhereItLeads) {
+    TempDir safe;
+    TempDir open;
+    copy_good(open / "concierge-x.so");
+    fs::permissions(open.path(), fs::perms::others_write, fs::perm_options::add);
+    fs::create_symlink(open / "concierge-x.so", safe / "concierge-x.so");
+    EXPECT_EQ(trust_problem(safe / "concierge-x.so"), open.path().string() + " is writable by others; chmod go-w " + open.path().string());
 }
 
 // --- check_descriptor -----------------------------------------------------------------------------

@@ -108,6 +108,15 @@ TEST_F(RunContextTest, ProgressIsSilentWhenStderrIsNotATerminal) {
     EXPECT_EQ(contents(err_), "");
 }
 
+TEST_F(RunContextTest, VerboseProgressOffATerminalLogsEachNewStepOnce) {
+    auto ctx = make(sdk::OutputFormat::Table, sdk::LogLevel::Debug);
+    ctx.progress(0, 2, "exporting hosts");
+    ctx.progress(1, 2, "exporting hosts");
+    ctx.progress(1, 2, "exporting templates");
+    ctx.end_progress();
+    EXPECT_EQ(contents(err_), "demo: debug: exporting hosts\ndemo: debug: exporting templates\n");
+}
+
 TEST_F(RunContextTest, ArtifactsAreStoredWithTheRunAndTheirMediaType) {
     auto ctx = make(sdk::OutputFormat::Table);
     ctx.artifact("a.json", "{\"x\":1}");
@@ -121,7 +130,7 @@ TEST_F(RunContextTest, ArtifactsAreStoredWithTheRunAndTheirMediaType) {
 TEST_F(RunContextTest, ArtifactWithoutANameIsAFailedStatusNotAnException) {
     auto ctx = make(sdk::OutputFormat::Table);
     const auto status = ctx.save_artifact("", "{}", "application/json");
-    EXPECT_FALSE(status.ok());
+    EXPECT_EQ(status.code, sdk::ExitCode::Failure);
     EXPECT_NE(status.message.find("name"), std::string::npos);
 }
 

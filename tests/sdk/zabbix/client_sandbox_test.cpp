@@ -259,7 +259,7 @@ TEST_F(ZabbixOverTls, PlainHttpClientOnTlsPortFailsClearly) {
     zbx::Client client(plain);
     auto error = version_error(client);
     ASSERT_TRUE(error);
-    EXPECT_NE(error->code(), ExitCode::Failure) << error->what();
+    EXPECT_EQ(error->code(), ExitCode::Unreachable) << error->what();
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -92,7 +93,7 @@ TEST_F(InventoryCertsSandbox, CertificateDirectoryIsRegisteredForRemovalOnAForce
     const auto certs = zbx::certs_from_inventory(ctx, alias);
     ASSERT_TRUE(certs.has_value());
     EXPECT_EQ(ctx.forced_exit_paths, std::vector<std::string>{certs->path().string()});
-    EXPECT_EQ(ctx.secrets, std::vector<std::string>{material_.key});
+    EXPECT_THAT(ctx.secrets, ::testing::Contains(material_.key));
 }
 
 TEST_F(InventoryCertsSandbox, NoHostWithTheAliasIsNotFound) {
