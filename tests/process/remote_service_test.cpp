@@ -38,6 +38,17 @@ TEST(RemoteText, EscapeSequencesInAZabbixErrorNeverReachTheTerminal) {
 }
 
 
+// Arguments are recorded as given; `history show` prints them, and every other field, without
+// terminal controls.
+TEST(RemoteText, HistoryShowPrintsNoEscapeSequence) {
+    Sandbox sandbox;
+    ASSERT_EQ(run_concierge({"fixture-good", "a\x1b]0;pwned\x07" "b"}, sandbox.env).exit_code, 0);
+    const auto result = run_concierge({"history", "show", "1"}, sandbox.env);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out.find('\x1b'), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("Arguments: ab\n"), std::string::npos) << result.out;
+}
+
 // Ctrl-C while a call waits on a server that never answers: the socket is shut down, so the run
 // ends at once as interrupted instead of at the call's timeout (2 minutes by default).
 void expect_interrupted_within_a_second(Sandbox& sandbox, Process& process, const std::string& expected_err) {

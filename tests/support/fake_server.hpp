@@ -13,6 +13,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -77,7 +78,7 @@ public:
     }
 
     /// Answers in chunks, without a Content-Length; set before the first request.
-    bool chunked = false;
+    std::atomic<bool> chunked{false};
 
     std::uint16_t port() const { return server_->port(); }
     std::string url(const std::string& scheme = "http") const {
