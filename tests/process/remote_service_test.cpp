@@ -37,7 +37,6 @@ TEST(RemoteText, EscapeSequencesInAZabbixErrorNeverReachTheTerminal) {
     EXPECT_EQ(runs.front().error.find('\x1b'), std::string::npos) << "history show would print it";
 }
 
-
 // Arguments are recorded as given; `history show` prints them, and every other field, without
 // terminal controls.
 TEST(RemoteText, HistoryShowPrintsNoEscapeSequence) {
