@@ -13,6 +13,7 @@
 #include "runtime/run_context.hpp"
 
 #include <concierge/sdk/exit_code.hpp>
+#include <concierge/sdk/printable.hpp>
 
 #include <fmt/format.h>
 
@@ -129,7 +130,10 @@ private:
         sdk::Status status = plugin_.instance->run(context);
         context.end_progress();
 
-        history::RunOutcome outcome{history::RunStatus::Succeeded, 0, 0, context.summary(), redactor_.mask(status.message)};
+        // An error or a summary often quotes the remote service (an engine's message, Zabbix's
+        // error data, a service name): no terminal control of it reaches the screen, or `history show`.
+        history::RunOutcome outcome{history::RunStatus::Succeeded, 0, 0, sdk::printable(context.summary()),
+                                    sdk::printable(redactor_.mask(status.message))};
         if (cancellation.cancelled() && (!status.ok() || status.code == ExitCode::Interrupted)) {
             outcome.status = history::RunStatus::Interrupted;
             outcome.exit_code = sdk::to_int(ExitCode::Interrupted);
@@ -264,10 +268,10 @@ int run(const std::vector<std::string>& args, const ProcessIo& io) {
         fmt::print(io.err, "concierge: history: {}\n", e.what());
         return sdk::to_int(ExitCode::HistoryError);
     } catch (const sdk::Error& e) {
-        fmt::print(io.err, "concierge: {}\n", e.what());
+        fmt::print(io.err, "concierge: {}\n", sdk::printable(e.what()));
         return sdk::to_int(e.code());
     } catch (const std::exception& e) {
-        fmt::print(io.err, "concierge: {}\n", e.what());
+        fmt::print(io.err, "concierge: {}\n", sdk::printable(e.what()));
         return sdk::to_int(ExitCode::Failure);
     }
 }

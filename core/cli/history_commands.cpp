@@ -5,6 +5,7 @@
 #include "runtime/process_info.hpp"
 
 #include <concierge/sdk/exit_code.hpp>
+#include <concierge/sdk/printable.hpp>
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -214,7 +215,8 @@ int show_run(const GlobalOptions& leading, const std::vector<std::string>& args,
         {"Summary", run.summary},
         {"Error", run.error}};
     for (const auto& [label, value] : fields)
-        if (!value.empty()) fmt::print(session.out, "{:<11}{}\n", label + ":", value);
+        // Runs recorded before remote text was stripped may hold escape sequences.
+        if (!value.empty()) fmt::print(session.out, "{:<11}{}\n", label + ":", sdk::printable(value));
     sdk::Table table{{{"name", "ARTIFACT"}, {"media_type", "TYPE"}, {"size", "SIZE"}, {"sha256", "SHA256"}}, {}};
     for (const auto& artifact : artifacts)
         table.rows.push_back({artifact.name, artifact.media_type, artifact.size, artifact.sha256.substr(0, 12)});

@@ -1,5 +1,7 @@
 #include "output/table_renderer.hpp"
 
+#include <concierge/sdk/printable.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -40,7 +42,8 @@ std::string cell_text(const sdk::Cell& cell) {
         [](const auto& value) -> std::string {
             using T = std::decay_t<decltype(value)>;
             if constexpr (std::is_same_v<T, std::monostate>) return "-";
-            else if constexpr (std::is_same_v<T, std::string>) return value;
+            // Cells hold remote text (labels, service names): no escape sequence reaches the terminal.
+            else if constexpr (std::is_same_v<T, std::string>) return sdk::printable(value);
             else if constexpr (std::is_same_v<T, bool>) return value ? "true" : "false";
             else return fmt::format("{}", value);
         },
@@ -52,7 +55,7 @@ std::string render_table(const sdk::Table& table, std::size_t max_width) {
     std::vector<std::vector<std::string>> lines;
     lines.reserve(table.rows.size() + 1);
     std::vector<std::string> header;
-    for (const auto& column : table.columns) header.push_back(column.header);
+    for (const auto& column : table.columns) header.push_back(sdk::printable(column.header));
     lines.push_back(std::move(header));
     for (const auto& row : table.rows) {
         std::vector<std::string> texts;

@@ -8,7 +8,8 @@
 
 namespace concierge::output {
 
-/// The text of one cell: null as "-", booleans as "true"/"false".
+/// The text of one cell: null as "-", booleans as "true"/"false", strings without terminal
+/// controls (sdk::printable).
 std::string cell_text(const sdk::Cell& cell);
 
 /// Renders the table with a trailing newline. With max_width > 0 (a terminal's width), a table too

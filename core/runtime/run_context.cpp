@@ -3,6 +3,8 @@
 #include "output/formatter.hpp"
 #include "output/json_writer.hpp"
 
+#include <concierge/sdk/printable.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -114,7 +116,7 @@ void RunContext::emit_text(std::string_view line) noexcept {
     try {
         std::lock_guard lock(mutex_);
         clear_progress_locked();
-        fmt::print(out_, "{}\n", redactor_.mask(line));
+        fmt::print(out_, "{}\n", sdk::printable(redactor_.mask(line), sdk::Lines::Keep));
         std::fflush(out_);
     } catch (...) {
     }
@@ -125,7 +127,7 @@ void RunContext::log(sdk::LogLevel level, std::string_view message) noexcept {
     try {
         std::lock_guard lock(mutex_);
         clear_progress_locked();
-        fmt::print(err_, "{}: {}: {}\n", settings_.plugin, level_name(level), redactor_.mask(message));
+        fmt::print(err_, "{}: {}: {}\n", settings_.plugin, level_name(level), sdk::printable(redactor_.mask(message), sdk::Lines::Keep));
     } catch (...) {
     }
 }
@@ -153,7 +155,7 @@ void RunContext::progress(std::uint64_t done, std::uint64_t total, std::string_v
         if (progress_shown_ && done != total && now - last_progress_ < std::chrono::milliseconds(100)) return;
         last_progress_ = now;
         const std::string amount = total ? fmt::format("{}/{} ({}%)", done, total, done * 100 / total) : fmt::format("{}", done);
-        fmt::print(err_, "\r\033[K{} {}", redactor_.mask(label), amount);
+        fmt::print(err_, "\r\033[K{} {}", sdk::printable(redactor_.mask(label)), amount);
         std::fflush(err_);
         progress_shown_ = true;
     } catch (...) {

@@ -4,8 +4,10 @@
 
 #include <concierge/sdk/context.hpp>
 
+#include <atomic>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace concierge::test {
@@ -39,8 +41,14 @@ public:
         if (level == concierge::sdk::LogLevel::Warning) warnings.emplace_back(message);
     }
     void progress(std::uint64_t, std::uint64_t, std::string_view) noexcept override {}
-    bool cancelled() const noexcept override { return false; }
-    bool wait_for_cancel(std::chrono::milliseconds) noexcept override { return false; }
+    std::atomic<bool> cancel{false};  ///< what cancelled() says: Ctrl-C pressed
+
+    bool cancelled() const noexcept override { return cancel; }
+    // Sleeps as the core's does: a client's watcher waits on it in slices.
+    bool wait_for_cancel(std::chrono::milliseconds timeout) noexcept override {
+        if (!cancel) std::this_thread::sleep_for(timeout);
+        return cancel;
+    }
     concierge::sdk::Status save_artifact(std::string_view name, std::string_view content, std::string_view) noexcept override {
         artifacts[std::string(name)] = std::string(content);
         return {};

@@ -7,7 +7,7 @@ docker::Settings settings_for(sdk::Context& ctx, const std::optional<zabbix::Cer
     if (!certs) return docker::settings_from(ctx);
     // DOCKER_CERT_PATH is where the earlier tool wrote the files; the private directory replaces it.
     auto settings = docker::make_settings(ctx.get("docker-host"), certs->path().string(), true);
-    if (auto timeout = ctx.get_duration("docker-timeout")) settings.timeout = *timeout;
+    docker::apply_run_options(settings, ctx);
     return settings;
 }
 

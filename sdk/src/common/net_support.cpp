@@ -1,20 +1,26 @@
 #include "net_support.hpp"
 
+#include <concierge/sdk/printable.hpp>
+
+#include <Poco/Error.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/NetSSL.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <mutex>
+
+#include <sys/socket.h>
 
 namespace concierge::net_support {
 
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    return text;
-}
+std::string one_line(std::string_view text) { return sdk::printable(text); }
 
 std::string seconds(std::chrono::milliseconds timeout) {
     // Appended piece by piece: g++ 12 -O2 warns falsely (-Wrestrict) on "." + std::to_string().
@@ -26,6 +32,156 @@ std::string seconds(std::chrono::milliseconds timeout) {
     }
     text += " s";
     return text;
+}
+
+std::string mebibytes(std::uint64_t bytes) {
+    constexpr std::uint64_t mib = 1024 * 1024;
+    return bytes % mib == 0 ? std::to_string(bytes / mib) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+namespace {
+
+// connect(2) without blocking, so the descriptor can be watched while the connection is made.
+Poco::Net::StreamSocket connect_watched(CancelWatch& watch, const Poco::Net::SocketAddress& address, Poco::Timespan timeout) {
+    Poco::Net::StreamSocket socket;
+    socket.connectNB(address);
+    {
+        const CancelWatch::Watched watched(watch, socket.impl()->sockfd());
+        if (!socket.poll(timeout, Poco::Net::Socket::SELECT_WRITE | Poco::Net::Socket::SELECT_ERROR))
+            throw Poco::TimeoutException("connect timed out", address.toString());
+    }
+    if (const int error = socket.impl()->socketError()) {
+        if (error == ECONNREFUSED) throw Poco::Net::ConnectionRefusedException(address.toString());
+        throw Poco::Net::NetException(Poco::Error::getMessage(error) + ": " + address.toString(), error);
+    }
+    socket.setBlocking(true);
+    return socket;
+}
+
+template <class Base>
+class WatchedSession final : public Base {
+public:
+    template <class... Args>
+    WatchedSession(CancelWatch& watch, Poco::Net::Context::Ptr tls, Args&&... args)
+        : Base(std::forward<Args>(args)...), watch_(watch), tls_(std::move(tls)) {}
+
+protected:
+    // Called by POCO for the first request and whenever a kept-alive connection must be renewed.
+    void connect(const Poco::Net::SocketAddress& address) override {
+        const Poco::Timespan timeout = this->getTimeout();  // setTimeout gave all three the same
+        Poco::Net::StreamSocket socket = connect_watched(watch_, address, timeout);
+        socket.setNoDelay(true);
+        socket.setReceiveTimeout(timeout);
+        socket.setSendTimeout(timeout);
+        if (!tls_) {
+            this->attachSocket(socket);
+            return;
+        }
+        const CancelWatch::Watched watched(watch_, socket.impl()->sockfd());  // the handshake
+        this->attachSocket(Poco::Net::SecureStreamSocket::attach(socket, this->getHost(), tls_));
+    }
+
+private:
+    CancelWatch& watch_;
+    Poco::Net::Context::Ptr tls_;
+};
+
+}  // namespace
+
+std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch, const std::string& host,
+                                                              std::uint16_t port, Poco::Net::Context::Ptr tls) {
+    if (tls) return std::make_unique<WatchedSession<Poco::Net::HTTPSClientSession>>(watch, tls, host, port, tls);
+    return std::make_unique<WatchedSession<Poco::Net::HTTPClientSession>>(watch, nullptr, host, port);
+}
+
+sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib) {
+    spec.type = sdk::OptionType::Integer;
+    spec.default_value = std::to_string(default_mib);
+    return spec;
+}
+
+std::optional<std::uint64_t> mebibytes_option(const sdk::Context& ctx, const std::string& name) {
+    const auto value = ctx.get_int(name);
+    if (!value) return std::nullopt;
+    // Above 2^43 MiB the bytes would not fit; no answer comes near either bound.
+    if (*value < 1 || *value > (std::int64_t{1} << 43))
+        throw sdk::Error(sdk::ExitCode::Usage, "--" + name + " must be a size in MiB from 1, not " + std::to_string(*value));
+    return static_cast<std::uint64_t>(*value) << 20;
+}
+
+CancelWatch::CancelWatch(sdk::Context* context) : context_(context) {
+    if (context_) thread_ = std::thread([this] { watch_until_cancelled(); });
+}
+
+CancelWatch::~CancelWatch() {
+    if (!thread_.joinable()) return;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+}
+
+void CancelWatch::watch_until_cancelled() {
+    // The context can only be asked with a timeout: it is asked in short slices while a call is
+    // in flight, and not at all while none is (so an idle client costs nothing).
+    constexpr std::chrono::milliseconds slice{50};
+    std::unique_lock lock(mutex_);
+    while (true) {
+        changed_.wait(lock, [this] { return stopping_ || !watched_.empty(); });
+        if (stopping_) return;
+        lock.unlock();
+        const bool cancelled = context_->wait_for_cancel(slice);
+        lock.lock();
+        if (cancelled) {
+            fired_ = true;
+            for (const int fd : watched_) ::shutdown(fd, SHUT_RDWR);
+            return;
+        }
+    }
+}
+
+bool CancelWatch::cancelled() const noexcept { return context_ && context_->cancelled(); }
+
+void CancelWatch::interrupted(std::string_view what) {
+    throw sdk::Error(sdk::ExitCode::Interrupted, "interrupted while waiting for " + std::string(what));
+}
+
+CancelWatch::Watched::Watched(CancelWatch& watch, int fd) : watch_(watch), fd_(fd) {
+    if (!watch_.context_) return;
+    {
+        std::lock_guard lock(watch_.mutex_);
+        // Registered under the lock the watcher shuts sockets down with, and removed before the
+        // caller closes the descriptor, so a number reused by another socket is never touched.
+        if (watch_.fired_ || watch_.context_->cancelled()) {
+            ::shutdown(fd_, SHUT_RDWR);
+            return;
+        }
+        watch_.watched_.push_back(fd_);
+    }
+    watch_.changed_.notify_all();
+}
+
+CancelWatch::Watched::~Watched() {
+    if (!watch_.context_) return;
+    std::lock_guard lock(watch_.mutex_);
+    auto& fds = watch_.watched_;
+    if (auto found = std::find(fds.begin(), fds.end(), fd_); found != fds.end()) fds.erase(found);
+}
+
+std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_t cap,
+                        const std::function<void()>& too_large) {
+    if (announced >= 0 && static_cast<std::uint64_t>(announced) > cap) too_large();
+    std::string body;
+    if (announced > 0) body.reserve(static_cast<std::size_t>(announced));
+    char buffer[64 * 1024];
+    while (from.read(buffer, sizeof buffer) || from.gcount() > 0) {
+        const auto got = static_cast<std::size_t>(from.gcount());
+        if (body.size() + got > cap) too_large();
+        body.append(buffer, got);
+    }
+    return body;
 }
 
 void initialise_ssl() {

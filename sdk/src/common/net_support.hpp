@@ -1,19 +1,37 @@
 // What the SDK's network clients (Zabbix, Docker) share: one-line error text, the process-wide
-// OpenSSL setup and the certificate name check. Compiled into each client library, never exported.
+// OpenSSL setup, the certificate name check, calls that Ctrl-C ends and answers of capped size.
+// Compiled into each client library, never exported.
 #pragma once
 
+#include <concierge/sdk/context.hpp>
+
 #include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 namespace concierge::net_support {
 
-/// One line: newlines and tabs from a server or a library become spaces.
-std::string one_line(std::string text);
+/// One printable line of a server's or a library's text: newlines and tabs become spaces,
+/// terminal escape sequences and other controls are dropped (sdk::printable).
+std::string one_line(std::string_view text);
 
 /// "2.5 s": a timeout for a message.
 std::string seconds(std::chrono::milliseconds timeout);
+
+/// "64 MiB": a size cap for a message.
+std::string mebibytes(std::uint64_t bytes);
 
 /// The OpenSSL setup POCO wants before the first Context; once per process, never torn down,
 /// because sessions may still run in other threads while statics are destroyed.
@@ -23,5 +41,76 @@ void initialise_ssl();
 /// address) during the handshake: POCO 1.11's own check after it is loose (it accepted a
 /// certificate for 127.0.0.1 when the URL said localhost). Returns false for an unusable host.
 bool check_host_name(Poco::Net::Context& context, const std::string& host);
+
+/// Ends a client's calls in flight when the run is cancelled (Ctrl-C), instead of waiting for a
+/// silent server up to the timeout: while a call is watched, a thread waits on the context and,
+/// on cancel, shuts the call's socket down, so its blocked send or receive fails at once.
+/// shutdown(2) of a descriptor is safe from another thread, where touching POCO's session
+/// object would not be. Without a context nothing is watched.
+class CancelWatch {
+public:
+    explicit CancelWatch(sdk::Context* context);
+    ~CancelWatch();
+    CancelWatch(const CancelWatch&) = delete;
+    CancelWatch& operator=(const CancelWatch&) = delete;
+
+    /// Keeps `fd` watched until it goes; shuts it down at once if the run is already cancelled.
+    class Watched {
+    public:
+        Watched(CancelWatch& watch, int fd);
+        ~Watched();
+        Watched(const Watched&) = delete;
+        Watched& operator=(const Watched&) = delete;
+
+    private:
+        CancelWatch& watch_;
+        int fd_;
+    };
+
+    /// Runs `call`; a failure once the run is cancelled (the socket shut down under it, or any
+    /// other) becomes sdk::Error(Interrupted, "interrupted while waiting for `what`"). A call
+    /// after the cancel fails that way before it starts.
+    template <class Call>
+    auto run(std::string_view what, Call&& call) -> decltype(call()) {
+        if (cancelled()) interrupted(what);
+        try {
+            return call();
+        } catch (...) {
+            if (cancelled()) interrupted(what);
+            throw;
+        }
+    }
+
+private:
+    bool cancelled() const noexcept;
+    [[noreturn]] static void interrupted(std::string_view what);
+    void watch_until_cancelled();
+
+    sdk::Context* context_;
+    std::mutex mutex_;  // guards what follows
+    std::condition_variable changed_;
+    std::vector<int> watched_;
+    bool stopping_ = false;
+    bool fired_ = false;
+    std::thread thread_;
+};
+
+/// A new HTTP session to host:port (HTTPS with `tls`) whose connection and TLS handshake Ctrl-C
+/// ends too, not only its request: the session connects its socket itself, watched by `watch`
+/// from the moment the descriptor exists (POCO's own connect blocks before it can be watched).
+std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch, const std::string& host,
+                                                              std::uint16_t port, Poco::Net::Context::Ptr tls);
+
+/// `spec` as a size cap in MiB (an Integer, `default_mib` unless set), read by mebibytes_option.
+sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib);
+
+/// The integer option `name`, a size in MiB, in bytes; nothing when unset. Throws
+/// sdk::Error(Usage) for a size below 1 MiB.
+std::optional<std::uint64_t> mebibytes_option(const sdk::Context& ctx, const std::string& name);
+
+/// Reads `from` to its end. More than `cap` bytes, announced (`announced` >= 0, a Content-Length)
+/// or received, calls `too_large`, which throws; nothing beyond the cap is kept in memory.
+std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_t cap,
+                        const std::function<void()>& too_large);
 
 }  // namespace concierge::net_support

@@ -16,7 +16,6 @@
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <charconv>
@@ -74,6 +73,10 @@ struct Client::Impl {
     explicit Impl(const Settings& settings);
 
     Response exchange(std::string_view method, const std::string& target, std::string_view body);
+    /// exchange, ended as Interrupted when the run is cancelled.
+    Response watched_exchange(std::string_view method, const std::string& target, std::string_view body) {
+        return watch.run("the Docker engine at " + settings.host, [&] { return exchange(method, target, body); });
+    }
     std::unique_ptr<Poco::Net::HTTPClientSession> acquire();
     void release(std::unique_ptr<Poco::Net::HTTPClientSession> session);
     [[noreturn]] void fail(const Poco::Exception& e, bool connected) const;
@@ -83,13 +86,14 @@ struct Client::Impl {
     std::string host;         // tcp://
     std::uint16_t port = 0;
     Poco::Net::Context::Ptr tls;
+    net_support::CancelWatch watch;
 
     std::mutex mutex;  // guards what follows
     std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> idle;  // kept-alive TLS sessions
     std::optional<std::string> daemon_version;
 };
 
-Client::Impl::Impl(const Settings& settings) : settings(settings) {
+Client::Impl::Impl(const Settings& settings) : settings(settings), watch(settings.context) {
     const std::string& text = settings.host;
     if (text.rfind("unix://", 0) == 0) {
         socket_path = text.substr(7);
@@ -152,11 +156,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> Client::Impl::acquire() {
             return session;
         }
     }
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (tls)
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls);
-    else
-        session = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
+    auto session = net_support::watched_session(watch, host, port, tls);
     session->setKeepAlive(true);  // a TLS handshake per request would cost more than the request
     return session;
 }
@@ -199,17 +199,27 @@ Response Client::Impl::exchange(std::string_view method, const std::string& targ
         if (!body.empty()) request.setContentType("application/json");
         std::ostream& to_engine = session->sendRequest(request);
         connected = true;
-        to_engine.write(body.data(), static_cast<std::streamsize>(body.size()));
-        to_engine.flush();
-
         Poco::Net::HTTPResponse answer;
-        std::istream& from_engine = session->receiveResponse(answer);
         Response response;
-        response.status = static_cast<int>(answer.getStatus());
-        Poco::StreamCopier::copyToString(from_engine, response.body);
-        if (from_engine.bad()) {
-            if (const Poco::Exception* failure = session->networkException()) failure->rethrow();
-            throw Poco::IOException("reading the answer failed");
+        {
+            // Connected: until the answer is read, Ctrl-C ends the request.
+            const net_support::CancelWatch::Watched watched(watch, session->socket().impl()->sockfd());
+            to_engine.write(body.data(), static_cast<std::streamsize>(body.size()));
+            to_engine.flush();
+            std::istream& from_engine = session->receiveResponse(answer);
+            response.status = static_cast<int>(answer.getStatus());
+            response.body = net_support::read_capped(
+                from_engine, answer.hasContentLength() ? answer.getContentLength64() : -1, settings.max_response, [&] {
+                    throw sdk::Error(ExitCode::RemoteError, "the Docker engine at " + settings.host + " answered " +
+                                                                std::string(method) + " " + target.substr(0, target.find('?')) +
+                                                                " with more than " + net_support::mebibytes(settings.max_response) +
+                                                                ", the cap; raise it with --docker-max-response-mib "
+                                                                "(DOCKER_MAX_RESPONSE_MIB, docker.max-response-mib)");
+                });
+            if (from_engine.bad()) {
+                if (const Poco::Exception* failure = session->networkException()) failure->rethrow();
+                throw Poco::IOException("reading the answer failed");
+            }
         }
         if (!answer.getKeepAlive()) session->setKeepAlive(false);
         release(std::move(session));
@@ -229,7 +239,7 @@ std::string Client::daemon_api_version() {
         if (impl_->daemon_version) return *impl_->daemon_version;
     }
     // /version answers unversioned on every engine since 1.12, with its ApiVersion in the body.
-    Response about = impl_->exchange("GET", "/version", {});
+    Response about = impl_->watched_exchange("GET", "/version", {});
     std::string version;
     try {
         auto object = Poco::JSON::Parser().parse(about.body).extract<Poco::JSON::Object::Ptr>();
@@ -253,7 +263,7 @@ std::string Client::api_version() {
 }
 
 Response Client::request(std::string_view method, std::string_view path, std::string_view json_body) {
-    return impl_->exchange(method, "/v" + api_version() + std::string(path), json_body);
+    return impl_->watched_exchange(method, "/v" + api_version() + std::string(path), json_body);
 }
 
 namespace {

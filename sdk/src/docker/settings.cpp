@@ -2,6 +2,8 @@
 // Settings resolved from them, read the way docker-compose (docker-py) reads its environment.
 #include <concierge/docker/client.hpp>
 
+#include "../common/net_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +49,8 @@ std::vector<sdk::OptionSpec> connection_options() {
     timeout.type = sdk::OptionType::Duration;
     timeout.default_value = "60s";
     options.push_back(timeout);
+    options.push_back(net_support::mebibytes_spec(
+        option("max-response-mib", "largest engine answer accepted, in MiB", "DOCKER_MAX_RESPONSE_MIB"), 16));
     return options;
 }
 
@@ -82,10 +86,16 @@ Settings make_settings(std::string_view host, std::string_view cert_path, bool t
     return settings;
 }
 
+void apply_run_options(Settings& settings, sdk::Context& ctx) {
+    if (auto timeout = ctx.get_duration("docker-timeout")) settings.timeout = *timeout;
+    if (auto cap = net_support::mebibytes_option(ctx, "docker-max-response-mib")) settings.max_response = *cap;
+    settings.context = &ctx;
+}
+
 Settings settings_from(sdk::Context& ctx) {
     Settings settings = make_settings(ctx.get("docker-host", "unix:///var/run/docker.sock"), ctx.get("docker-cert-path"),
                                       ctx.flag("docker-tls-verify"));
-    if (auto timeout = ctx.get_duration("docker-timeout")) settings.timeout = *timeout;
+    apply_run_options(settings, ctx);
     if (settings.tls && !settings.tls_verify)
         ctx.warn("TLS to " + settings.host + " without verifying the daemon's certificate; set DOCKER_TLS_VERIFY=1");
     return settings;

@@ -15,7 +15,6 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <atomic>
@@ -75,7 +74,8 @@ struct Client::Impl {
     /// One JSON-RPC exchange. `credential` empty: no authentication at all.
     std::string rpc(std::string_view method, std::string_view params, std::string_view credential,
                     milliseconds timeout);
-    std::string post(const std::string& body, std::string_view bearer, milliseconds timeout) const;
+    std::string post(const std::string& body, std::string_view bearer, milliseconds timeout, std::uint64_t cap,
+                     std::string_view method);
     std::string result_of(std::string answer) const;
     std::string credential() {
         std::lock_guard lock(mutex);
@@ -89,13 +89,14 @@ struct Client::Impl {
     std::string target;  // path and query of the endpoint
     Poco::Net::Context::Ptr tls;
     std::atomic<std::int64_t> next_id{1};
+    net_support::CancelWatch watch;
 
     std::mutex mutex;  // guards what follows
     std::optional<Version> version;
     std::string session;  // from user.login; empty when not logged in
 };
 
-Client::Impl::Impl(const Settings& settings) : settings(settings) {
+Client::Impl::Impl(const Settings& settings) : settings(settings), watch(settings.context) {
     Poco::URI uri;
     try {
         uri = Poco::URI(settings.url);
@@ -182,17 +183,17 @@ std::string Client::Impl::rpc(std::string_view method, std::string_view params, 
     body += params;
     body += '}';
 
-    return result_of(post(body, bearer ? credential : std::string_view(), timeout));
+    // configuration.export answers with the whole configuration: it has a cap of its own.
+    const std::uint64_t cap = method == "configuration.export" ? settings.max_export_response : settings.max_response;
+    return result_of(watch.run("Zabbix at " + settings.url,
+                               [&] { return post(body, bearer ? credential : std::string_view(), timeout, cap, method); }));
 }
 
-std::string Client::Impl::post(const std::string& body, std::string_view bearer, milliseconds timeout) const {
+std::string Client::Impl::post(const std::string& body, std::string_view bearer, milliseconds timeout, std::uint64_t cap,
+                               std::string_view method) {
     const std::string& url = settings.url;
     try {
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (https)
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls);
-        else
-            session = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
+        const auto session = net_support::watched_session(watch, host, port, https ? tls : nullptr);
         session->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000));
         session->setKeepAlive(false);
 
@@ -206,16 +207,24 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
             throw Poco::IOException(what);
         };
         std::ostream& to_server = session->sendRequest(request);
+        // Connected (the session watched its own connection): from here on, until the answer is
+        // read, Ctrl-C ends the call, a large import's upload included.
+        const net_support::CancelWatch::Watched watched(watch, session->socket().impl()->sockfd());
         to_server.write(body.data(), static_cast<std::streamsize>(body.size()));
         to_server.flush();
         if (!to_server) rethrow_network_failure("sending the request failed");
 
         Poco::Net::HTTPResponse response;
         std::istream& from_server = session->receiveResponse(response);
-        std::string answer;
-        if (response.hasContentLength() && response.getContentLength64() > 0)
-            answer.reserve(static_cast<std::size_t>(response.getContentLength64()));
-        Poco::StreamCopier::copyToString64(from_server, answer);
+        const std::string answer =
+            net_support::read_capped(from_server, response.hasContentLength() ? response.getContentLength64() : -1, cap, [&] {
+                const bool export_cap = method == "configuration.export";
+                throw sdk::Error(ExitCode::RemoteError,
+                                 "Zabbix at " + url + " answered " + std::string(method) + " with more than " +
+                                     net_support::mebibytes(cap) + ", the cap; raise it with " +
+                                     (export_cap ? "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)"
+                                                 : "--max-response-mib (ZBX_MAX_RESPONSE_MIB, zabbix.max-response-mib)"));
+            });
         if (from_server.bad()) rethrow_network_failure("reading the answer failed");
 
         if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)

@@ -2,6 +2,7 @@
 // declares, and the Settings resolved from them.
 #include <concierge/zabbix/client.hpp>
 
+#include "../common/net_support.hpp"
 #include "declared_option.hpp"
 #include "loopback.hpp"
 
@@ -130,6 +131,11 @@ std::vector<sdk::OptionSpec> connection_options(std::string_view name_prefix) {
     timeout.type = sdk::OptionType::Duration;
     timeout.default_value = "2m";
     options.push_back(timeout);
+    options.push_back(net_support::mebibytes_spec(
+        option("max-response-mib", "largest API answer accepted, in MiB", "ZBX_MAX_RESPONSE_MIB"), 64));
+    // An export holds the whole configuration: a generous cap of its own.
+    options.push_back(net_support::mebibytes_spec(
+        option("max-export-mib", "largest configuration.export answer accepted, in MiB", "ZBX_MAX_EXPORT_MIB"), 512));
     for (auto& spec : options) spec.name.insert(0, name_prefix);
     return options;
 }
@@ -147,6 +153,9 @@ Settings settings_from(sdk::Context& ctx, std::string_view name_prefix) {
     settings.tls_verify = ctx.option(name("tls-verify")).value_or("true") == "true" && !ctx.flag(name("insecure"));
     settings.ca_file = ctx.get(name("ca-file"));
     if (auto timeout = ctx.get_duration(name("timeout"))) settings.timeout = *timeout;
+    if (auto cap = net_support::mebibytes_option(ctx, name("max-response-mib"))) settings.max_response = *cap;
+    if (auto cap = net_support::mebibytes_option(ctx, name("max-export-mib"))) settings.max_export_response = *cap;
+    settings.context = &ctx;
 
     if (!settings.password.empty()) ctx.add_secret(settings.password);
     if (!settings.token.empty()) ctx.add_secret(settings.token);

@@ -86,7 +86,21 @@ TEST(CellText, IntegersAndDoublesAreDecimal) {
     EXPECT_EQ(cell_text(Cell{0.1}), "0.1");
 }
 
-TEST(CellText, StringIsVerbatim) { EXPECT_EQ(cell_text(Cell{std::string("a b\tc")}), "a b\tc"); }
+TEST(CellText, StringIsVerbatimButTabsAndNewlinesBecomeSpaces) {
+    EXPECT_EQ(cell_text(Cell{std::string("a b\tc\nd é")}), "a b c d é");
+}
+
+// A label or service name from a remote service could retitle the terminal or recolour the table.
+TEST(CellText, TerminalEscapesFromRemoteTextAreStripped) {
+    EXPECT_EQ(cell_text(Cell{std::string("web\x1b]0;pwned\x07\x1b[31m-1\x1b[0m")}), "web-1");
+}
+
+TEST(RenderTable, NoEscapeReachesTheTerminalFromACellOrAHeader) {
+    const Table table{{{"name", "NAME\x1b[2J"}}, {{std::string("\x1b]0;pwned\x07" "db\xc2\x9b" "31m")}}};
+    const std::string text = render_table(table);
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_EQ(lines_of(text), (std::vector<std::string>{"NAME", "db"}));
+}
 
 // --- render_table ---------------------------------------------------------------------------------
 
@@ -292,6 +306,12 @@ TEST(ToJson, StringsAreEscapedAndRoundTrip) {
     ASSERT_EQ(array->size(), values.size());
     for (std::size_t i = 0; i < values.size(); ++i)
         EXPECT_EQ(array->getObject(static_cast<unsigned>(i))->getValue<std::string>("s"), values[i]) << text;
+}
+
+// JSON needs no stripping: a control character is written as \u001b, never raw.
+TEST(ToJson, ControlCharactersAreEscapedNotWrittenRaw) {
+    const Table table{{{"name", "NAME"}}, {{std::string("\x1b]0;pwned\x07")}}};
+    EXPECT_EQ(to_json(table), R"([{"name":"\u001B]0;pwned\u0007"}])");
 }
 
 TEST(ToJson, EmptyTableIsAnEmptyArray) {

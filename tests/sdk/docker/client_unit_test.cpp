@@ -4,6 +4,7 @@
 #include <concierge/docker/client.hpp>
 
 #include "../fake_context.hpp"
+#include "fake_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,13 +24,16 @@ namespace fs = std::filesystem;
 TEST(ConnectionOptions, DockerVariablesAndSharedConfigSection) {
     std::map<std::string, concierge::sdk::OptionSpec> by_name;
     for (const auto& spec : docker::connection_options()) by_name[spec.name] = spec;
-    ASSERT_EQ(by_name.size(), 4u);
+    ASSERT_EQ(by_name.size(), 5u);
     EXPECT_EQ(by_name.at("docker-host").env, "DOCKER_HOST");
     EXPECT_EQ(by_name.at("docker-host").config_key, "docker.host");
     EXPECT_EQ(by_name.at("docker-tls-verify").env, "DOCKER_TLS_VERIFY");
     EXPECT_EQ(by_name.at("docker-cert-path").env, "DOCKER_CERT_PATH");
     EXPECT_EQ(by_name.at("docker-timeout").env, "DOCKER_CLIENT_TIMEOUT,COMPOSE_HTTP_TIMEOUT");
     EXPECT_EQ(by_name.at("docker-timeout").type, concierge::sdk::OptionType::Duration);
+    EXPECT_EQ(by_name.at("docker-max-response-mib").env, "DOCKER_MAX_RESPONSE_MIB");
+    EXPECT_EQ(by_name.at("docker-max-response-mib").config_key, "docker.max-response-mib");
+    EXPECT_EQ(by_name.at("docker-max-response-mib").default_value, "16");
 }
 
 class CertDir : public ::testing::Test {
@@ -97,6 +101,12 @@ TEST(EngineMessage, TheEnginesOwnMessageOrTheBody) {
     EXPECT_EQ(docker::engine_message({502, ""}), "HTTP 502");
 }
 
+TEST(EngineMessage, TerminalEscapesInTheEnginesMessageAreStripped) {
+    EXPECT_EQ(docker::engine_message({500, R"({"message":"\u001b]0;pwned\u0007\u001b[31mno space left\u001b[0m"})"}),
+              "no space left");
+    EXPECT_EQ(docker::engine_message({500, "\x1b[2Jplain"}), "plain");
+}
+
 TEST(ApiError, StatusPicksTheExitCode) {
     EXPECT_EQ(docker::ApiError(404, "m", "w").code(), ExitCode::NotFound);
     EXPECT_EQ(docker::ApiError(409, "m", "w").code(), ExitCode::Conflict);
@@ -114,6 +124,22 @@ TEST(Client, SocketNobodyListensOnIsUnreachable) {
         EXPECT_NE(std::string(e.what()).find("unix:///nonexistent/docker.sock"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("DOCKER_HOST"), std::string::npos) << e.what();
     }
+}
+
+// tcp:// sessions connect their own socket (so Ctrl-C can end the connection attempt) and are
+// kept for the next request.
+TEST(EngineOverTcp, RequestsWorkAndReuseTheClientsOwnConnection) {
+    concierge::test::FakeServer engine(Poco::Net::SocketAddress("127.0.0.1", 0), [](const concierge::test::Exchange& exchange) {
+        if (exchange.uri == "/version") return concierge::test::FakeServer::Reply{200, R"({"ApiVersion":"1.41"})"};
+        return concierge::test::FakeServer::Reply{200, "[]"};
+    });
+    docker::Client client(docker::make_settings("tcp://127.0.0.1:" + std::to_string(engine.port()), "", false));
+    EXPECT_EQ(client.get("/containers/json"), "[]");
+    EXPECT_EQ(client.get("/services"), "[]");
+    const auto exchanges = engine.exchanges();
+    ASSERT_EQ(exchanges.size(), 3u);
+    EXPECT_EQ(exchanges[2].uri, "/v1.41/services");
+    EXPECT_EQ(exchanges[2].peer, exchanges[1].peer) << "a new connection for the second request";
 }
 
 }  // namespace

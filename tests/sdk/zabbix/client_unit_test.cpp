@@ -5,17 +5,14 @@
 #include <concierge/zabbix/client.hpp>
 
 #include "../fake_context.hpp"
+#include "fake_server.hpp"
+#include "test_pem.hpp"
 #include "version_error.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -96,7 +94,8 @@ TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
     const std::map<std::string, std::string> env = {
         {"api-host", "ZBX_API_HOST"},      {"user", "ZBX_API_USER,ZBX_USER"}, {"password", "ZBX_API_PASS,ZBX_PASS"},
         {"password-file", "ZBX_PASS_FILE"}, {"token", "ZBX_API_TOKEN"},       {"tls-verify", "ZBX_TLS_VERIFY"},
-        {"ca-file", "ZBX_CA_FILE"},         {"timeout", "ZBX_TIMEOUT"},       {"insecure", ""}};
+        {"ca-file", "ZBX_CA_FILE"},         {"timeout", "ZBX_TIMEOUT"},       {"insecure", ""},
+        {"max-response-mib", "ZBX_MAX_RESPONSE_MIB"}, {"max-export-mib", "ZBX_MAX_EXPORT_MIB"}};
     ASSERT_EQ(by_name.size(), env.size());
     for (const auto& [name, variables] : env) {
         ASSERT_TRUE(by_name.count(name)) << name;
@@ -109,6 +108,9 @@ TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
     EXPECT_EQ(by_name["tls-verify"].type, concierge::sdk::OptionType::Flag);
     EXPECT_EQ(by_name["tls-verify"].default_value, "true");
     EXPECT_EQ(by_name["insecure"].type, concierge::sdk::OptionType::Flag);
+    EXPECT_EQ(by_name["max-response-mib"].type, concierge::sdk::OptionType::Integer);
+    EXPECT_EQ(by_name["max-response-mib"].default_value, "64");
+    EXPECT_EQ(by_name["max-export-mib"].default_value, "512");
 }
 
 TEST(ConnectionOptions, SecretsNeverOnTheCommandLine) {
@@ -133,6 +135,9 @@ TEST(SettingsFrom, UserAndPassword) {
     EXPECT_EQ(settings.timeout, std::chrono::milliseconds(5000));
     EXPECT_EQ(ctx.secrets, std::vector<std::string>{"s3cret!"});
     EXPECT_TRUE(ctx.warnings.empty());
+    EXPECT_EQ(settings.context, &ctx) << "Ctrl-C would not end a call in flight";
+    EXPECT_EQ(settings.max_response, std::uint64_t{64} << 20);
+    EXPECT_EQ(settings.max_export_response, std::uint64_t{512} << 20);
 }
 
 TEST(SettingsFrom, PasswordFileTrimmedAndSecret) {
@@ -203,75 +208,9 @@ TEST(ApiError, OneLineWithCodeMessageAndData) {
 
 // ---- against a fake server -------------------------------------------------------------------
 
-struct Exchange {
-    std::string authorization, content_type, body;
-};
-
-// An in-process HTTP server on 127.0.0.1 answering each request with answer(request body).
-class FakeServer {
-public:
-    using Answer = std::function<std::pair<int, std::string>(const Poco::JSON::Object::Ptr&)>;
-
-    explicit FakeServer(Answer answer) : answer_(std::move(answer)) {
-        auto params = new Poco::Net::HTTPServerParams;
-        params->setMaxThreads(4);
-        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), Poco::Net::ServerSocket(
-                                                              Poco::Net::SocketAddress("127.0.0.1", 0)), params);
-        server_->start();
-    }
-    ~FakeServer() {
-        server_->stopAll(true);
-        // A handler still busy (the client gave up waiting) must finish before the server and,
-        // at the end, the process's statics go away.
-        for (int i = 0; i < 500 && server_->currentConnections() > 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/api_jsonrpc.php"; }
-    std::vector<Exchange> exchanges() {
-        std::lock_guard lock(mutex_);
-        return exchanges_;
-    }
-
-private:
-    struct Handler : Poco::Net::HTTPRequestHandler {
-        explicit Handler(FakeServer& server) : server(server) {}
-        void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-            Exchange exchange{request.get("Authorization", ""), request.getContentType(), {}};
-            Poco::StreamCopier::copyToString(request.stream(), exchange.body);
-            Poco::JSON::Object::Ptr parsed;
-            try {
-                parsed = Poco::JSON::Parser().parse(exchange.body).extract<Poco::JSON::Object::Ptr>();
-            } catch (...) {
-            }
-            {
-                std::lock_guard lock(server.mutex_);
-                server.exchanges_.push_back(exchange);
-            }
-            auto [status, body] = server.answer_(parsed);
-            response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-            response.setContentType("application/json");
-            response.setContentLength(static_cast<std::streamsize>(body.size()));
-            response.send() << body;
-        }
-        FakeServer& server;
-    };
-    struct Factory : Poco::Net::HTTPRequestHandlerFactory {
-        explicit Factory(FakeServer& server) : server(server) {}
-        Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-            return new Handler(server);
-        }
-        FakeServer& server;
-    };
-
-    Answer answer_;
-    std::mutex mutex_;
-    std::vector<Exchange> exchanges_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
-};
-
-std::string reply(const Poco::JSON::Object::Ptr& request, const std::string& result_json) {
-    return R"({"jsonrpc":"2.0","result":)" + result_json + R"(,"id":)" + request->get("id").toString() + "}";
-}
+using concierge::test::Exchange;
+using concierge::test::FakeServer;
+using concierge::test::reply;
 
 // A Zabbix of the given version: answers apiinfo.version, user.login, user.logout and echo.
 FakeServer::Answer zabbix_of(std::string version) {
@@ -404,6 +343,147 @@ TEST(ClientFake, TimeoutIsUnreachable) {
         EXPECT_EQ(e.code(), ExitCode::Unreachable) << e.what();
         EXPECT_NE(std::string(e.what()).find("ZBX_TIMEOUT"), std::string::npos) << e.what();
     }
+}
+
+// ---- answer size caps -----------------------------------------------------------------------
+
+const std::string two_mib(2 << 20, 'x');
+
+// A Zabbix 6.0 answering every other method with a 2 MiB string.
+std::pair<int, std::string> two_mib_answers(const Poco::JSON::Object::Ptr& request) {
+    if (request->getValue<std::string>("method") == "apiinfo.version") return {200, reply(request, "\"6.0.14\"")};
+    return {200, reply(request, "\"" + two_mib + "\"")};
+}
+
+// The error `method` raises; nothing (and a test failure) if none.
+std::optional<concierge::sdk::Error> call_error(zbx::Client& client, const std::string& method) {
+    try {
+        client.call(method, "{}");
+        ADD_FAILURE() << method << " raised no error";
+    } catch (const concierge::sdk::Error& e) {
+        return e;
+    }
+    return std::nullopt;
+}
+
+zbx::Settings capped_settings(const FakeServer& server, std::uint64_t max_response, std::uint64_t max_export) {
+    auto settings = settings_for(server.url());
+    settings.token = "api-token";  // no login
+    settings.max_response = max_response;
+    settings.max_export_response = max_export;
+    return settings;
+}
+
+TEST(AnswerCap, AnAnswerOverItsCapIsARemoteErrorSayingHowToRaiseTheCap) {
+    FakeServer server(two_mib_answers);
+    zbx::Client client(capped_settings(server, 1 << 20, 4 << 20));
+    const auto error = call_error(client, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::RemoteError);
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              " answered host.get with more than 1 MiB, the cap; raise it with "
+                                              "--max-response-mib (ZBX_MAX_RESPONSE_MIB, zabbix.max-response-mib)");
+}
+
+// Without a Content-Length the cap applies as the answer arrives, before it is all in memory.
+TEST(AnswerCap, AChunkedAnswerIsCappedAsItArrives) {
+    FakeServer server(two_mib_answers);
+    server.chunked = true;
+    zbx::Client client(capped_settings(server, 1 << 20, 4 << 20));
+    const auto error = call_error(client, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_NE(std::string(error->what()).find("answered host.get with more than 1 MiB, the cap"), std::string::npos)
+        << error->what();
+    zbx::Client roomy(capped_settings(server, 4 << 20, 4 << 20));
+    EXPECT_EQ(roomy.call("host.get", "{}"), two_mib);
+}
+
+// An export is the whole configuration: it may be larger than any other answer is allowed to be.
+TEST(AnswerCap, ConfigurationExportHasItsOwnLargerCap) {
+    FakeServer server(two_mib_answers);
+    zbx::Client client(capped_settings(server, 1 << 20, 4 << 20));
+    EXPECT_EQ(client.call("configuration.export", "{}"), two_mib);
+    zbx::Client capped(capped_settings(server, 4 << 20, 1 << 20));
+    const auto error = call_error(capped, "configuration.export");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              " answered configuration.export with more than 1 MiB, the cap; raise it with "
+                                              "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)");
+}
+
+// ---- HTTPS ---------------------------------------------------------------------------------
+
+// A fake Zabbix 6.0 over TLS with a fresh self-signed certificate.
+class TlsZabbix {
+public:
+    TlsZabbix() {
+        Poco::Net::initializeSSL();
+        const auto pem = concierge::test::make_test_pem("127.0.0.1");
+        std::ofstream(key_) << pem.key;
+        std::ofstream(cert_) << pem.cert;
+        Poco::Net::Context::Params params;
+        params.privateKeyFile = key_;
+        params.certificateFile = cert_;
+        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+        server_.emplace(Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64,
+                                                      new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params)),
+                        [](const Exchange& exchange) {
+                            const auto request = Poco::JSON::Parser().parse(exchange.body).extract<Poco::JSON::Object::Ptr>();
+                            return FakeServer::Reply{200, reply(request, "\"6.0.14\"")};
+                        });
+    }
+    ~TlsZabbix() {
+        server_.reset();
+        std::filesystem::remove(key_);
+        std::filesystem::remove(cert_);
+    }
+    std::string url() const { return server_->url("https"); }
+
+private:
+    std::string key_ = std::filesystem::temp_directory_path() / ("zbx-tls-key-" + std::to_string(::getpid()) + ".pem");
+    std::string cert_ = std::filesystem::temp_directory_path() / ("zbx-tls-cert-" + std::to_string(::getpid()) + ".pem");
+    std::optional<FakeServer> server_;
+};
+
+// The client connects and shakes hands itself, so that Ctrl-C can end both: TLS still works.
+TEST(ClientFake, HttpsCallsWorkOverTheClientsOwnConnection) {
+    TlsZabbix server;
+    auto settings = settings_for(server.url());
+    settings.tls_verify = false;
+    zbx::Client client(settings);
+    EXPECT_EQ(client.version().text, "6.0.14");
+    EXPECT_EQ(client.call("apiinfo.version", "[]"), "6.0.14");
+}
+
+// ---- Ctrl-C ------------------------------------------------------------------------------------
+
+TEST(CtrlC, ACallWaitingOnASilentServerEndsAsInterruptedWhenTheRunIsCancelled) {
+    FakeServer server([](const Poco::JSON::Object::Ptr&) { return std::pair{FakeServer::no_answer, std::string()}; });
+    concierge::test::FakeContext ctx;
+    auto settings = settings_for(server.url());
+    settings.context = &ctx;
+    zbx::Client client(settings);
+    auto call = std::async(std::launch::async, [&] { return version_error(client); });
+    ASSERT_TRUE(server.wait_for_request("apiinfo.version", std::chrono::seconds(5)));
+    ctx.cancel = true;
+    ASSERT_EQ(call.wait_for(std::chrono::seconds(2)), std::future_status::ready) << "the call still waits";
+    const auto error = call.get();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::Interrupted);
+    EXPECT_EQ(std::string(error->what()), "interrupted while waiting for Zabbix at " + server.url());
+}
+
+TEST(CtrlC, ACallAfterTheCancelNeverReachesTheServer) {
+    FakeServer server(zabbix_of("6.0.14"));
+    concierge::test::FakeContext ctx;
+    ctx.cancel = true;
+    auto settings = settings_for(server.url());
+    settings.context = &ctx;
+    zbx::Client client(settings);
+    const auto error = version_error(client);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::Interrupted);
+    EXPECT_TRUE(server.exchanges().empty());
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <concierge/sdk/status.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,12 +42,17 @@ struct Settings {
     std::string cert_file;    ///< PEM client certificate (mutual TLS)
     std::string key_file;     ///< PEM client key; never printed
     std::chrono::milliseconds timeout{std::chrono::seconds(60)};  ///< per request, as docker-compose's default
+    std::uint64_t max_response = std::uint64_t{16} << 20;          ///< the largest answer accepted, in bytes
+    /// The run whose cancellation (Ctrl-C) ends a request in flight within moments, as
+    /// Interrupted; settings_from sets it. Null: a request runs to its answer or its timeout.
+    sdk::Context* context = nullptr;
 };
 
 /// The options every Docker plugin declares, with the variables the docker CLI and docker-compose
 /// read: docker-host (DOCKER_HOST), docker-tls-verify (DOCKER_TLS_VERIFY), docker-cert-path
 /// (DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem), docker-timeout (DOCKER_CLIENT_TIMEOUT,
-/// COMPOSE_HTTP_TIMEOUT; a bare number is seconds, default 60s). Config keys "docker.<name
+/// COMPOSE_HTTP_TIMEOUT; a bare number is seconds, default 60s), docker-max-response-mib
+/// (DOCKER_MAX_RESPONSE_MIB, default 16: the answer size cap). Config keys "docker.<name
 /// without docker->": all Docker plugins share one [docker] section.
 CONCIERGE_DOCKER_API std::vector<sdk::OptionSpec> connection_options();
 
@@ -59,6 +65,10 @@ CONCIERGE_DOCKER_API Settings settings_from(sdk::Context& ctx);
 /// Settings for a DOCKER_HOST and a DOCKER_CERT_PATH directory (empty: no TLS), for callers
 /// without a context: tests and benchmarks.
 CONCIERGE_DOCKER_API Settings make_settings(std::string_view host, std::string_view cert_path, bool tls_verify);
+
+/// What settings_from takes from the run beside the engine's address: the timeout, the answer
+/// size cap and the context whose cancellation ends requests; for Settings from make_settings.
+CONCIERGE_DOCKER_API void apply_run_options(Settings& settings, sdk::Context& ctx);
 
 /// An HTTP answer, as the engine gave it.
 struct Response {
@@ -83,7 +93,8 @@ private:
 CONCIERGE_DOCKER_API std::string engine_message(const Response& response);
 
 /// Failures map to exit codes: cannot connect or timed out -> Unreachable; TLS handshake or
-/// certificate -> TlsFailed; an engine error -> ApiError (NotFound, Conflict, RemoteError).
+/// certificate -> TlsFailed; an engine error -> ApiError (NotFound, Conflict, RemoteError); an
+/// answer larger than its cap -> RemoteError; the run cancelled (Settings::context) -> Interrupted.
 /// Thread-safe: concurrent requests use separate connections (TLS connections are kept for reuse).
 class CONCIERGE_DOCKER_API Client {
 public:

@@ -7,4 +7,5 @@
 #include <concierge/sdk/options.hpp>
 #include <concierge/sdk/output.hpp>
 #include <concierge/sdk/plugin.hpp>
+#include <concierge/sdk/printable.hpp>
 #include <concierge/sdk/status.hpp>

@@ -17,6 +17,7 @@
 #include <concierge/sdk/status.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +37,12 @@ struct Settings {
     bool tls_verify = true;
     std::string ca_file;   ///< PEM bundle to trust instead of the system's
     std::chrono::milliseconds timeout{std::chrono::minutes(2)};  ///< per call
+    /// The largest answer accepted, in bytes; configuration.export's own, larger cap below.
+    std::uint64_t max_response = std::uint64_t{64} << 20;
+    std::uint64_t max_export_response = std::uint64_t{512} << 20;
+    /// The run whose cancellation (Ctrl-C) ends a call in flight within moments, as Interrupted;
+    /// settings_from sets it. Null: a call runs to its answer or its timeout.
+    sdk::Context* context = nullptr;
 };
 
 /// Accepts what users put in ZBX_API_HOST: a bare host ("zbx.example", https assumed, as the
@@ -49,7 +56,8 @@ CONCIERGE_ZABBIX_API std::string normalise_api_url(std::string_view host);
 /// (password and token are from_command_line = false: they never show in a process list),
 /// tls-verify (ZBX_TLS_VERIFY, default true), insecure (a flag that turns verification off, since
 /// a flag cannot be turned off on the command line), ca-file (ZBX_CA_FILE), timeout (ZBX_TIMEOUT,
-/// default 2m). Their config keys are "zabbix.<name>": all Zabbix plugins share one [zabbix] section.
+/// default 2m), max-response-mib (ZBX_MAX_RESPONSE_MIB, default 64) and max-export-mib
+/// (ZBX_MAX_EXPORT_MIB, default 512), the answer size caps. Their config keys are "zabbix.<name>": all Zabbix plugins share one [zabbix] section.
 CONCIERGE_ZABBIX_API std::vector<sdk::OptionSpec> connection_options();
 
 /// Settings from those options. Reads the password file, registers every secret with the
@@ -90,7 +98,8 @@ private:
 
 /// Failures map to exit codes: cannot connect or timed out -> Unreachable; TLS handshake or
 /// certificate -> TlsFailed; login refused -> AuthFailed; an API error -> RemoteError (ApiError);
-/// an answer that is not JSON-RPC -> RemoteError. All are sdk::Error.
+/// an answer that is not JSON-RPC, or larger than its cap -> RemoteError; the run cancelled
+/// (Settings::context) -> Interrupted. All are sdk::Error.
 class CONCIERGE_ZABBIX_API Client {
 public:
     explicit Client(Settings settings);
