@@ -33,13 +33,14 @@ cmake --build build/asan -j "$jobs"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
   ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE 'install|scripts'
 
-# ThreadSanitizer slows a run 5-15 times, so this tree runs what has threads of its own: the unit
-# tests and the Zabbix and Docker client and plugin tests on the real sandboxes. The restore tests
-# (ZabbixImport, DisasterRecovery: single-threaded writes, minutes each) and the scheduler's run the
-# other trees already cover.
+# ThreadSanitizer: the unit tests and every real-service test (the clients' call watchers, the
+# export's and the import's parallel calls, the parallel container creates). The whole-process
+# tests of the process label stay out: TSan runs a signal handler only when the thread the signal
+# landed on next enters the runtime, so a SIGINT taken by a thread blocked in recv() never reaches
+# the handler and the Docker Ctrl-C test hangs (seen in gdb: main thread in recv, the cancellation
+# thread still waiting for the handler's byte).
 echo "== ThreadSanitizer build and tests"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCIERGE_SANITIZE=thread >/dev/null
 cmake --build build/tsan -j "$jobs"
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
-  ctest --test-dir build/tsan --output-on-failure -j "$jobs" -L 'unit|sandbox' -LE 'install|scripts' \
-  -E '^(ZabbixImport|DisasterRecovery|SchedulerCompatSandbox)\.'
+  ctest --test-dir build/tsan --output-on-failure -j "$jobs" -L 'unit|sandbox' -LE 'install|scripts'
