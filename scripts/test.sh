@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone on Debian 12: installs the packages it needs, builds a
-# Release tree and an ASan+UBSan tree, and runs ctest in both. Real-service sandboxes it starts
+# Release tree, an ASan+UBSan tree and a TSan tree, and runs ctest in each. Real-service sandboxes it starts
 # are stopped again on exit. Usage: scripts/test.sh   (as root, or with sudo available)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
