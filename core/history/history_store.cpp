@@ -299,8 +299,16 @@ void make_existing_private(const std::filesystem::path& path, const HistoryStore
         const mode_t mode = info.st_mode & 07777;
         const mode_t private_mode = is_directory ? 0700 : 0600;
         if ((mode & 077) == 0) continue;
-        if (::chmod(item.c_str(), private_mode) != 0)
-            throw HistoryError(fmt::format("cannot make {} private: {}", item.string(), std::strerror(errno)));
+        // Changed through a descriptor opened without following links: a link planted in a
+        // directory others could write must not make us chmod what it points at.
+        const int fd = ::open(item.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 && errno == ELOOP) continue;
+        struct stat opened {};
+        const bool changed = fd >= 0 && ::fstat(fd, &opened) == 0 && opened.st_ino == info.st_ino &&
+                             opened.st_dev == info.st_dev && ::fchmod(fd, private_mode) == 0;
+        const int error = errno;
+        if (fd >= 0) ::close(fd);
+        if (!changed) throw HistoryError(fmt::format("cannot make {} private: {}", item.string(), std::strerror(error)));
         tightened += fmt::format("{}{} ({:04o} -> {:04o})", tightened.empty() ? "" : ", ", item.string(), mode, private_mode);
     }
     if (!tightened.empty() && warn) warn("history was open to other users; made private: " + tightened);

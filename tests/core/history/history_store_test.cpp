@@ -563,6 +563,26 @@ TEST_F(HistoryStoreTest, ASharedDirectoryIsLeftAsItIsWhileTheDatabaseIsMadePriva
     EXPECT_EQ(info.st_mode & 07777, 0755u);
 }
 
+TEST_F(HistoryStoreTest, ALinkPlantedBesideTheDatabaseIsNotFollowedWhenMakingItPrivate) {
+    { HistoryStore store(db_path_); }
+    ASSERT_EQ(chmod(db_path_.c_str(), 0644), 0);
+    const fs::path victim = db_path_.parent_path().parent_path() / "victim.txt";
+    std::ofstream(victim) << "someone's";
+    ASSERT_EQ(chmod(victim.c_str(), 0644), 0);
+    const fs::path shm = db_path_.string() + "-shm";
+    fs::remove(shm);  // what the closed store left, replaced by the planted link
+    fs::create_symlink(victim, shm);
+    std::vector<std::string> warnings;
+    // SQLite then refuses the linked -shm itself; what matters here is the chmod before it.
+    EXPECT_EQ(history_error([&] { HistoryStore store(db_path_, [&](const std::string& w) { warnings.push_back(w); }); }),
+              "history database: switching to WAL: unable to open database file");
+    EXPECT_EQ(warnings, std::vector<std::string>{"history was open to other users; made private: " + db_path_.string() +
+                                                 " (0644 -> 0600)"});
+    struct stat info {};
+    ASSERT_EQ(stat(victim.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0644u) << "the link's target was chmod-ed";
+}
+
 TEST_F(HistoryStoreTest, ADatabaseFileOfAnotherUserIsRefusedAndLeftAsItIs) {
     if (geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
     { HistoryStore store(db_path_); }
