@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# A real Zabbix 6.0 frontend API sandbox on loopback, for tests, the README's "run the main job" and
-# benchmarks. Two independent instances share one private PostgreSQL cluster:
-#   source       http://127.0.0.1:$ZBX_SANDBOX_SOURCE_PORT/api_jsonrpc.php  (database zabbix_source)
-#   destination  http://127.0.0.1:$ZBX_SANDBOX_DEST_PORT/api_jsonrpc.php    (database zabbix_destination)
-# Login Admin / zabbix on both. No Zabbix server daemon runs (calls that need it, e.g. script.execute, fail).
+# A real Zabbix frontend API sandbox on loopback, for tests, the README's "run the main job" and
+# benchmarks. Three independent instances share one private PostgreSQL cluster:
+#   source       6.0  http://127.0.0.1:$ZBX_SANDBOX_SOURCE_PORT/api_jsonrpc.php  (database zabbix_source)
+#   destination  6.0  http://127.0.0.1:$ZBX_SANDBOX_DEST_PORT/api_jsonrpc.php    (database zabbix_destination)
+#   v70          7.0  http://127.0.0.1:$ZBX_SANDBOX_V70_PORT/api_jsonrpc.php     (database zabbix_v70)
+# Login Admin / zabbix on all. 6.0 is Debian 12's own zabbix-frontend-php. 7.0's frontend and schema
+# come from the archive's trixie suite: downloaded through a private apt configuration (the system's
+# is never changed), unpacked into the state directory, never installed; it runs on bookworm's PHP
+# and PostgreSQL. No Zabbix server daemon runs (calls that need it, e.g. script.execute, fail).
 #
-# Usage: scripts/sandbox/zabbix.sh up | down | status | reset [source|destination|all] | env [source|destination]
-#   up      installs packages if needed (scripts/install-deps.sh zabbix), creates the cluster, loads the
-#           schema once into a pristine template database, starts PostgreSQL and two PHP built-in servers
-#           and waits until both APIs answer apiinfo.version. Idempotent: when already up it only reports.
-#   down    stops both PHP servers (by their recorded process groups) and PostgreSQL (pg_ctl on our data dir).
+# Usage: scripts/sandbox/zabbix.sh up | down | status | reset [source|destination|v70|all] | env [INSTANCE]
+#   up      installs packages if needed (scripts/install-deps.sh zabbix), fetches 7.0, creates the
+#           cluster, loads each version's schema once into a pristine template database, starts
+#           PostgreSQL and one PHP built-in server per instance and waits until every API answers
+#           apiinfo.version. Idempotent: when already up it only reports.
+#   down    stops the PHP servers (by their recorded process groups) and PostgreSQL (pg_ctl on our data dir).
 #   reset   drops and recreates the instance database(s) from the pristine template (~1 s); servers keep running.
 #   status  prints what runs; exit 0 when everything is up, 3 otherwise.
 #   env     prints `export ZBX_API_HOST=... ZBX_USER=... ZBX_PASS=...` for eval (default: source).
@@ -19,6 +24,8 @@
 #   ZBX_SANDBOX_PG_PORT       PostgreSQL port on 127.0.0.1 (default 55432)
 #   ZBX_SANDBOX_SOURCE_PORT   source API port (default 18601)
 #   ZBX_SANDBOX_DEST_PORT     destination API port (default 18602)
+#   ZBX_SANDBOX_V70_PORT      7.0 API port (default 18603)
+#   ZBX_SANDBOX_V70_SUITE     the archive suite 7.0 comes from (default trixie)
 #   ZBX_SANDBOX_WORKERS       PHP_CLI_SERVER_WORKERS per instance (default 4)
 #   ZBX_SANDBOX_TIMEOUT       seconds to wait for each API to answer (default 90)
 # Must run as root (runuser to the postgres user, writes /etc/zabbix/zabbix.conf.php).
@@ -43,25 +50,32 @@ SCHEMA_DIR=$STATE/schema
 PHP_INI_DIR=$STATE/php.d
 ZBX_CONF=/etc/zabbix/zabbix.conf.php
 FRONTEND_DIR=/usr/share/zabbix
+V70_DIR=$STATE/v70
+V70_SUITE=${ZBX_SANDBOX_V70_SUITE:-trixie}
 
 PG_PORT=${ZBX_SANDBOX_PG_PORT:-55432}
 SOURCE_PORT=${ZBX_SANDBOX_SOURCE_PORT:-18601}
 DEST_PORT=${ZBX_SANDBOX_DEST_PORT:-18602}
+V70_PORT=${ZBX_SANDBOX_V70_PORT:-18603}
 WORKERS=${ZBX_SANDBOX_WORKERS:-4}
 API_TIMEOUT=${ZBX_SANDBOX_TIMEOUT:-90}
-PRISTINE_DB=zabbix_pristine
-LOADING_DB=zabbix_pristine_loading
-INSTANCES=(source destination)
+INSTANCES=(source destination v70)
 MARKER='concierge zabbix sandbox (scripts/sandbox/zabbix.sh)'
 
-for v in PG_PORT SOURCE_PORT DEST_PORT WORKERS API_TIMEOUT; do
+for v in PG_PORT SOURCE_PORT DEST_PORT V70_PORT WORKERS API_TIMEOUT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
 done
-[[ $SOURCE_PORT != "$DEST_PORT" && $PG_PORT != "$SOURCE_PORT" && $PG_PORT != "$DEST_PORT" ]] ||
-  die "ports must differ: pg $PG_PORT, source $SOURCE_PORT, destination $DEST_PORT"
+[[ $(printf '%s\n' "$PG_PORT" "$SOURCE_PORT" "$DEST_PORT" "$V70_PORT" | sort -u | wc -l) == 4 ]] ||
+  die "ports must differ: pg $PG_PORT, source $SOURCE_PORT, destination $DEST_PORT, v70 $V70_PORT"
 
-inst_port() { case $1 in source) echo "$SOURCE_PORT" ;; destination) echo "$DEST_PORT" ;; *) die "unknown instance '$1' (source, destination)" ;; esac; }
-inst_db() { case $1 in source | destination) echo "zabbix_$1" ;; *) die "unknown instance '$1' (source, destination)" ;; esac; }
+unknown_inst() { die "unknown instance '$1' (source, destination, v70)"; }
+inst_port() { case $1 in source) echo "$SOURCE_PORT" ;; destination) echo "$DEST_PORT" ;; v70) echo "$V70_PORT" ;; *) unknown_inst "$1" ;; esac; }
+inst_db() { case $1 in source | destination | v70) echo "zabbix_$1" ;; *) unknown_inst "$1" ;; esac; }
+# The Zabbix major version an instance runs: its pristine database, schema and frontend.
+inst_version() { case $1 in source | destination) echo 60 ;; v70) echo 70 ;; *) unknown_inst "$1" ;; esac; }
+pristine_db() { case $1 in 60) echo zabbix_pristine ;; *) echo "zabbix_pristine$1" ;; esac; }
+schema_dir() { case $1 in 60) echo "$SCHEMA_DIR" ;; *) echo "$V70_DIR/schema" ;; esac; }
+frontend_dir() { case $1 in 60) echo "$FRONTEND_DIR" ;; *) echo "$V70_DIR/frontend" ;; esac; }
 api_url() { echo "http://127.0.0.1:$(inst_port "$1")/api_jsonrpc.php"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -84,16 +98,21 @@ group_members() { ps -eo pid=,pgid=,stat= | awk -v g="$1" '$2 == g && $3 !~ /^Z/
 pgid_of() { ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ' || true; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Whether process $1 is (already) the PHP server of instance $2.
+is_php_of() {
+  local cmd
+  [[ $1 =~ ^[0-9]+$ ]] && alive "$1" || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true)
+  [[ $cmd == php*"-S 127.0.0.1:$(inst_port "$2")"* ]]
+}
+
 # PID of our PHP server for an instance, or nothing (stale pid files are removed).
 php_pid() {
-  local inst=$1 f pid cmd
+  local inst=$1 f pid
   f=$RUNDIR/php-$inst.pid
   [[ -s $f ]] || return 0
   pid=$(<"$f")
-  if [[ $pid =~ ^[0-9]+$ ]] && alive "$pid"; then
-    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
-    if [[ $cmd == *php*"-S 127.0.0.1:$(inst_port "$inst")"* ]]; then echo "$pid"; return 0; fi
-  fi
+  if is_php_of "$pid" "$inst"; then echo "$pid"; return 0; fi
   rm -f "$f"
 }
 
@@ -226,41 +245,97 @@ ensure_schema() {
   log "schema extracted to $SCHEMA_DIR ($(since "$t0") s)"
 }
 
-# Loads the schema once into $PRISTINE_DB (under a temporary name, renamed only when complete, so
-# an interrupted load is redone instead of being used).
-ensure_pristine() {
-  if db_exists "$PRISTINE_DB"; then return 0; fi
-  ensure_schema
-  local t0 f; t0=$(now)
-  log "loading the Zabbix schema into $PRISTINE_DB (once; ~30 s)"
-  psql_ -d postgres -c "DROP DATABASE IF EXISTS $LOADING_DB WITH (FORCE)"
-  psql_ -d postgres -c "CREATE DATABASE $LOADING_DB TEMPLATE template0 ENCODING 'UTF8'"
+# The Debian archive this machine's apt uses (7.0 comes from another suite of the same archive).
+archive_uri() {
+  [[ -n ${ZBX_SANDBOX_V70_MIRROR:-} ]] && { echo "$ZBX_SANDBOX_V70_MIRROR"; return; }
+  {
+    awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }' /etc/apt/sources.list.d/*.sources 2>/dev/null
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+  } | grep -v -- '-security' | head -n1 || true
+}
+
+# 7.0's frontend and schema, fetched once. A private sources file, lists and package cache leave the
+# system's apt configuration and state as they were; the packages are unpacked, never installed.
+ensure_v70_files() {
+  [[ -f $V70_DIR/frontend/api_jsonrpc.php && -s $V70_DIR/schema/data.sql.gz ]] && return 0
+  local t0 apt uri tmp deb f conf o; t0=$(now)
+  apt=$CACHE/apt-$V70_SUITE
+  o=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=/dev/null
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs"
+  if ! ls "$apt/debs"/zabbix-frontend-php_*.deb "$apt/debs"/zabbix-server-pgsql_*.deb >/dev/null 2>&1; then
+    uri=$(archive_uri)
+    [[ -n $uri ]] || die "no Debian archive URI in /etc/apt/sources.list*; set ZBX_SANDBOX_V70_MIRROR"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $V70_SUITE main" >"$apt/sources.list"
+    log "downloading zabbix-frontend-php and zabbix-server-pgsql from $uri $V70_SUITE (unpacked, not installed)"
+    apt-get -q "${o[@]}" update >"$LOGDIR/apt-v70.log" 2>&1 ||
+      die "apt-get update of $V70_SUITE failed: $(tail -n 2 "$LOGDIR/apt-v70.log" | tr '\n' ' ')"
+    (cd "$apt/debs" && apt-get -q "${o[@]}" download zabbix-frontend-php zabbix-server-pgsql >>"$LOGDIR/apt-v70.log" 2>&1) ||
+      die "apt-get download from $V70_SUITE failed: $(tail -n 2 "$LOGDIR/apt-v70.log" | tr '\n' ' ')"
+  fi
+  tmp=$(mktemp -d "$STATE/v70.extract.XXXXXX")
+  for deb in "$apt/debs"/*.deb; do
+    [[ $(dpkg-deb -f "$deb" Version) == *:7.0.* ]] || { rm -rf "$tmp"; die "$deb is not Zabbix 7.0 ($(dpkg-deb -f "$deb" Version))"; }
+    dpkg-deb -x "$deb" "$tmp/x" || { rm -rf "$tmp"; die "dpkg-deb -x $deb failed"; }
+  done
+  mkdir -p "$tmp/v70/schema"
+  mv "$tmp/x/usr/share/zabbix" "$tmp/v70/frontend"
   for f in schema images data; do
-    gzip -dc "$SCHEMA_DIR/$f.sql.gz" | psql_ -d "$LOADING_DB" >>"$LOGDIR/schema-load.log" 2>&1 ||
-      die "loading $f.sql.gz failed: $(tail -n 3 "$LOGDIR/schema-load.log" | tr '\n' ' ')"
+    [[ -s $tmp/x/usr/share/zabbix-server-pgsql/$f.sql.gz ]] || { rm -rf "$tmp"; die "the 7.0 server package has no $f.sql.gz"; }
+    mv "$tmp/x/usr/share/zabbix-server-pgsql/$f.sql.gz" "$tmp/v70/schema/"
+  done
+  # Debian's frontend reads /etc/zabbix/zabbix.conf.php, which 6.0 owns here: this copy reads its own.
+  conf=$V70_DIR/zabbix.conf.php
+  f=$tmp/v70/frontend/include/classes/core/CConfigFile.php
+  CONF=$conf perl -pi -e "s{const CONFIG_FILE_PATH = '[^']*';}{const CONFIG_FILE_PATH = '\$ENV{CONF}';}" "$f"
+  grep -qF "const CONFIG_FILE_PATH = '$conf';" "$f" || { rm -rf "$tmp"; die "could not point $f at $conf"; }
+  rm -rf "$V70_DIR"
+  mv "$tmp/v70" "$V70_DIR"
+  rm -rf "$tmp"
+  log "7.0 frontend and schema unpacked into $V70_DIR ($(since "$t0") s)"
+}
+
+# Loads version $1's schema once into its pristine database (under a temporary name, renamed only
+# when complete, so an interrupted load is redone instead of being used).
+ensure_pristine() {
+  local ver=$1 db loading dir t0 f
+  db=$(pristine_db "$ver")
+  loading=${db}_loading
+  dir=$(schema_dir "$ver")
+  if db_exists "$db"; then return 0; fi
+  [[ $ver == 60 ]] && ensure_schema
+  t0=$(now)
+  log "loading the Zabbix $ver schema into $db (once; ~30 s)"
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $loading WITH (FORCE)"
+  psql_ -d postgres -c "CREATE DATABASE $loading TEMPLATE template0 ENCODING 'UTF8'"
+  for f in schema images data; do
+    gzip -dc "$dir/$f.sql.gz" | psql_ -d "$loading" >>"$LOGDIR/schema-load.log" 2>&1 ||
+      die "loading $dir/$f.sql.gz failed: $(tail -n 3 "$LOGDIR/schema-load.log" | tr '\n' ' ')"
   done
   # Statistics make configuration.export ~4x faster; frozen tuples keep each copy's first reads write-free.
-  psql_ -d "$LOADING_DB" -c "VACUUM (FREEZE, ANALYZE)"
-  psql_ -d postgres -c "ALTER DATABASE $LOADING_DB RENAME TO $PRISTINE_DB"
+  psql_ -d "$loading" -c "VACUUM (FREEZE, ANALYZE)"
+  psql_ -d postgres -c "ALTER DATABASE $loading RENAME TO $db"
   # Nobody may connect to the template: a connection would make CREATE DATABASE ... TEMPLATE fail.
-  psql_ -d postgres -c "ALTER DATABASE $PRISTINE_DB WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+  psql_ -d postgres -c "ALTER DATABASE $db WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
   log "schema loaded and analyzed ($(since "$t0") s)"
 }
 
-create_instance_db() { # name; drops it first when $2 = force
-  local db=$1
+create_instance_db() { # instance; drops its database first when $2 = force
+  local db; db=$(inst_db "$1")
   [[ ${2:-} == force ]] && psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
   # FILE_COPY: a checkpoint plus a file copy (fsync is off), instead of writing the 54 MB copy into the WAL.
-  psql_ -d postgres -c "CREATE DATABASE $db TEMPLATE $PRISTINE_DB STRATEGY FILE_COPY"
+  psql_ -d postgres -c "CREATE DATABASE $db TEMPLATE $(pristine_db "$(inst_version "$1")") STRATEGY FILE_COPY"
 }
 
 ensure_instance_dbs() {
   local inst
   for inst in "${INSTANCES[@]}"; do
-    db_exists "$(inst_db "$inst")" || { create_instance_db "$(inst_db "$inst")" && log "created database $(inst_db "$inst")"; }
+    db_exists "$(inst_db "$inst")" || { create_instance_db "$inst" && log "created database $(inst_db "$inst")"; }
   done
 }
 
+# One configuration for every instance's frontend (6.0 reads $ZBX_CONF, the 7.0 copy its own file).
 write_frontend_conf() {
   local tmp
   mkdir -p "$(dirname "$ZBX_CONF")"
@@ -286,9 +361,13 @@ global \$DB, \$HISTORY;
 \$DB['CA_FILE']                 = '';
 \$DB['VERIFY_HOST']             = false;
 \$DB['CIPHER_LIST']             = '';
+\$DB['VAULT']                   = '';
 \$DB['VAULT_URL']               = '';
+\$DB['VAULT_PREFIX']            = '';
 \$DB['VAULT_DB_PATH']           = '';
 \$DB['VAULT_TOKEN']             = '';
+\$DB['VAULT_CERT_FILE']         = '';
+\$DB['VAULT_KEY_FILE']          = '';
 \$DB['DOUBLE_IEEE754']          = true;
 
 \$ZBX_SERVER      = '127.0.0.1';
@@ -304,6 +383,7 @@ EOF
     fi
   fi
   cmp -s "$tmp" "$ZBX_CONF" 2>/dev/null || install -m 0644 "$tmp" "$ZBX_CONF"
+  install -m 0644 "$tmp" "$V70_DIR/zabbix.conf.php"
   rm -f "$tmp"
   # Debian's frontend reads conf/zabbix.conf.php, a link to /etc/zabbix/zabbix.conf.php.
   [[ -e $FRONTEND_DIR/conf/zabbix.conf.php ]] || ln -sfn "$ZBX_CONF" "$FRONTEND_DIR/conf/zabbix.conf.php"
@@ -332,9 +412,10 @@ EOF
 }
 
 start_php() {
-  local inst=$1 port db pid log i
+  local inst=$1 port db pid log i dir
   port=$(inst_port "$inst")
   db=$(inst_db "$inst")
+  dir=$(frontend_dir "$(inst_version "$inst")")
   pid=$(php_pid "$inst")
   [[ -n $pid ]] && return 0
   port_open "$port" && die "port $port ($inst) is already in use by another process; set ZBX_SANDBOX_$( [[ $inst == source ]] && echo SOURCE || echo DEST)_PORT"
@@ -343,16 +424,18 @@ start_php() {
   # setsid makes the PHP server the leader of its own process group (its workers join it), so down
   # can stop the group by the recorded PID. fd 9 (our lock) must not leak into it.
   (
-    cd "$FRONTEND_DIR"
+    cd "$dir"
     exec env ZBX_SANDBOX_INSTANCE="$inst" ZBX_SANDBOX_DB="$db" ZBX_SANDBOX_DB_HOST=127.0.0.1 \
       ZBX_SANDBOX_DB_PORT="$PG_PORT" ZBX_SANDBOX_DB_USER=postgres \
       PHP_CLI_SERVER_WORKERS="$WORKERS" PHP_INI_SCAN_DIR=":$PHP_INI_DIR" \
-      setsid php -S "127.0.0.1:$port" -t "$FRONTEND_DIR"
+      setsid php -S "127.0.0.1:$port" -t "$dir"
   ) </dev/null >>"$log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$RUNDIR/php-$inst.pid"
-  for i in $(seq 50); do
-    [[ -n $(php_pid "$inst") ]] && [[ $(pgid_of "$pid") == "$pid" ]] && break
+  # Until the subshell has exec-ed php its command line is bash's: asking php_pid then would
+  # take the fresh pid file for a stale one and remove it.
+  for i in $(seq 100); do
+    is_php_of "$pid" "$inst" && [[ $(pgid_of "$pid") == "$pid" ]] && break
     alive "$pid" || break
     sleep 0.1
   done
@@ -398,7 +481,9 @@ cmd_up() {
   ensure_dirs
   ensure_cluster
   start_pg
-  ensure_pristine
+  ensure_v70_files
+  ensure_pristine 60
+  ensure_pristine 70
   ensure_instance_dbs
   write_frontend_conf
   for inst in "${INSTANCES[@]}"; do start_php "$inst"; done
@@ -449,16 +534,18 @@ cmd_reset() {
   local which=${1:-all} insts=() inst t0
   case $which in
     all) insts=("${INSTANCES[@]}") ;;
-    source | destination) insts=("$which") ;;
-    *) die "reset: unknown instance '$which' (source, destination, all)" ;;
+    source | destination | v70) insts=("$which") ;;
+    *) die "reset: unknown instance '$which' (source, destination, v70, all)" ;;
   esac
   lock
   PGBIN=$(pg_bin) || die "sandbox not installed; run: $0 up"
   pg_running && pg_ready || die "PostgreSQL of the sandbox is not running; run: $0 up"
-  db_exists "$PRISTINE_DB" || die "pristine database missing; run: $0 up"
+  for inst in "${insts[@]}"; do
+    db_exists "$(pristine_db "$(inst_version "$inst")")" || die "pristine database of $inst missing; run: $0 up"
+  done
   for inst in "${insts[@]}"; do
     t0=$(now)
-    create_instance_db "$(inst_db "$inst")" force
+    create_instance_db "$inst" force
     log "reset $inst ($(inst_db "$inst")) in $(since "$t0") s"
   done
 }
@@ -494,7 +581,7 @@ cmd_env() {
   printf 'export ZBX_API_HOST=%q\nexport ZBX_USER=Admin\nexport ZBX_PASS=zabbix\n' "$(api_url "$inst")"
 }
 
-usage() { sed -n '2,24s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,31s/^# \{0,1\}//p' "$0"; }
 
 case ${1:-} in
   up) cmd_up ;;

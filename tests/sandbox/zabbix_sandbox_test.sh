@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Smoke test of the Zabbix API sandbox (scripts/sandbox/zabbix.sh): both instances answer
-# apiinfo.version 6.0.x, they are independent, and `reset source` brings the source back to pristine.
+# Smoke test of the Zabbix API sandbox (scripts/sandbox/zabbix.sh): source and destination answer
+# apiinfo.version 6.0.x and v70 7.0.x, the three are independent, `reset source` and `reset v70`
+# bring one back to pristine, and the system's apt still knows nothing of the suite 7.0 came from.
 # Brings the sandbox up when it is not; never brings it down (other tests may share it).
 # Exit 0 on success, 1 with a one-line "FAIL: ..." message otherwise.
 set -euo pipefail
@@ -52,14 +53,22 @@ fi
 
 SRC=$(instance_url source)
 DST=$(instance_url destination)
-[[ $SRC != "$DST" ]] || fail "source and destination have the same URL $SRC"
+V70=$(instance_url v70)
+[[ $(printf '%s\n' "$SRC" "$DST" "$V70" | sort -u | wc -l) == 3 ]] || fail "instances share a URL: $SRC $DST $V70"
 
-for url in "$SRC" "$DST"; do
-  out=$(rpc "$url" apiinfo.version '{}')
-  v=$(result "$out" '$r' 2>/dev/null) || fail "apiinfo.version failed on $url: $out"
-  [[ $v == 6.0.* ]] || fail "apiinfo.version on $url is '$v', expected 6.0.x"
-  info "$url answers apiinfo.version $v"
-done
+expect_version() { # url version-prefix
+  local out v
+  out=$(rpc "$1" apiinfo.version '{}')
+  v=$(result "$out" '$r' 2>/dev/null) || fail "apiinfo.version failed on $1: $out"
+  [[ $v == "$2".* ]] || fail "apiinfo.version on $1 is '$v', expected $2.x"
+  info "$1 answers apiinfo.version $v"
+}
+expect_version "$SRC" 6.0
+expect_version "$DST" 6.0
+expect_version "$V70" 7.0
+if apt-cache madison zabbix-frontend-php 2>/dev/null | grep -q ':7\.0\.'; then
+  fail "the system's apt lists Zabbix 7.0: fetching it changed the apt configuration"
+fi
 
 SAUTH=$(login "$SRC")
 DAUTH=$(login "$DST")
@@ -79,5 +88,13 @@ SAUTH=$(login "$SRC")
 # The destination was not reset: its session still works.
 out=$(rpc "$DST" hostgroup.get '{"countOutput":true}' "$DAUTH")
 result "$out" '$r' >/dev/null 2>&1 || fail "destination session broke when source was reset: $out"
+
+VAUTH=$(login "$V70")
+out=$(rpc "$V70" hostgroup.create "{\"name\":\"$GROUP\"}" "$VAUTH")
+result "$out" '$r["groupids"][0]' >/dev/null 2>&1 || fail "hostgroup.create on v70 failed: $out"
+[[ $(group_count "$SRC" "$SAUTH" "$GROUP") == 0 ]] || fail "source has host group '$GROUP' created on v70: instances are not independent"
+bash "$SANDBOX" reset v70 || fail "scripts/sandbox/zabbix.sh reset v70 failed"
+VAUTH=$(login "$V70")
+[[ $(group_count "$V70" "$VAUTH" "$GROUP") == 0 ]] || fail "host group '$GROUP' still exists on v70 after reset"
 
 info "PASS"
