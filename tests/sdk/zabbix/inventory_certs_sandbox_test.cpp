@@ -1,19 +1,17 @@
-// TLS material read from real Zabbix 6.0 host inventories (scripts/sandbox/zabbix.sh): exactly one
-// host must carry the component's alias. ZBX_SANDBOX_SOURCE_URL comes from ctest; without it every
-// test fails rather than skips.
+// TLS material read from the host inventories of each real Zabbix version of the sandbox
+// (scripts/sandbox/zabbix.sh): exactly one host must carry the component's alias.
 #include <concierge/zabbix/inventory_certs.hpp>
 
 #include "../fake_context.hpp"
 #include "sandbox_objects.hpp"
 #include "test_pem.hpp"
+#include "zabbix_instances.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <cstdlib>
 
 namespace zbx = concierge::zabbix;
 using concierge::sdk::ExitCode;
@@ -22,13 +20,11 @@ namespace {
 
 using concierge::test::json_text;
 using concierge::test::unique_name;
-class InventoryCertsSandbox : public testing::Test {
+class InventoryCertsSandbox : public testing::TestWithParam<concierge::test::ZabbixInstance> {
 protected:
     void SetUp() override {
-        const char* url = std::getenv("ZBX_SANDBOX_SOURCE_URL");
-        ASSERT_TRUE(url && *url) << "ZBX_SANDBOX_SOURCE_URL is not set: run through ctest";
         zbx::Settings settings;
-        settings.url = url;
+        settings.url = GetParam().url;
         settings.user = "Admin";
         settings.password = "zabbix";
         client_ = std::make_unique<zbx::Client>(settings);
@@ -73,7 +69,10 @@ protected:
     zbx::TlsMaterial material_;
 };
 
-TEST_F(InventoryCertsSandbox, TheOneHostWithTheAliasGivesKeyCaAndCertFromTheEarlierToolsFields) {
+INSTANTIATE_TEST_SUITE_P(Versions, InventoryCertsSandbox, testing::ValuesIn(concierge::test::zabbix_instances()),
+                         concierge::test::instance_name);
+
+TEST_P(InventoryCertsSandbox, TheOneHostWithTheAliasGivesKeyCaAndCertFromTheEarlierToolsFields) {
     const std::string alias = unique_name("consul");
     create_host(alias);
     create_host(alias + "-other");  // a longer alias that the substring search also finds
@@ -84,11 +83,11 @@ TEST_F(InventoryCertsSandbox, TheOneHostWithTheAliasGivesKeyCaAndCertFromTheEarl
 }
 
 // A second Ctrl-C ends the process without destructors: the core must know the directory to delete.
-TEST_F(InventoryCertsSandbox, CertificateDirectoryIsRegisteredForRemovalOnAForcedExit) {
+TEST_P(InventoryCertsSandbox, CertificateDirectoryIsRegisteredForRemovalOnAForcedExit) {
     const std::string alias = unique_name("forced");
     create_host(alias);
     concierge::test::FakeContext ctx;
-    ctx.options = {{"certs-from-zabbix", "true"}, {"zabbix-api-host", std::getenv("ZBX_SANDBOX_SOURCE_URL")},
+    ctx.options = {{"certs-from-zabbix", "true"}, {"zabbix-api-host", GetParam().url},
                    {"zabbix-user", "Admin"}, {"zabbix-password", "zabbix"}};
     const auto certs = zbx::certs_from_inventory(ctx, alias);
     ASSERT_TRUE(certs.has_value());
@@ -96,13 +95,13 @@ TEST_F(InventoryCertsSandbox, CertificateDirectoryIsRegisteredForRemovalOnAForce
     EXPECT_THAT(ctx.secrets, ::testing::Contains(material_.key));
 }
 
-TEST_F(InventoryCertsSandbox, NoHostWithTheAliasIsNotFound) {
+TEST_P(InventoryCertsSandbox, NoHostWithTheAliasIsNotFound) {
     std::string message;
     EXPECT_EQ(fetch_error(unique_name("absent"), &message), ExitCode::NotFound);
     EXPECT_NE(message.find("no Zabbix host has inventory alias"), std::string::npos) << message;
 }
 
-TEST_F(InventoryCertsSandbox, SeveralHostsWithTheAliasIsAConflictNamingThem) {
+TEST_P(InventoryCertsSandbox, SeveralHostsWithTheAliasIsAConflictNamingThem) {
     const std::string alias = unique_name("twice");
     create_host(alias);
     create_host(alias);
