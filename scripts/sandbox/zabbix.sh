@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # A real Zabbix frontend API sandbox on loopback, for tests, the README's "run the main job" and
-# benchmarks. Three independent instances share one private PostgreSQL cluster:
-#   source       6.0  http://127.0.0.1:$ZBX_SANDBOX_SOURCE_PORT/api_jsonrpc.php  (database zabbix_source)
-#   destination  6.0  http://127.0.0.1:$ZBX_SANDBOX_DEST_PORT/api_jsonrpc.php    (database zabbix_destination)
-#   v70          7.0  http://127.0.0.1:$ZBX_SANDBOX_V70_PORT/api_jsonrpc.php     (database zabbix_v70)
+# benchmarks. Four independent instances share one private PostgreSQL cluster:
+#   source       6.0  http://127.0.0.1:$ZBX_SANDBOX_SOURCE_PORT/api_jsonrpc.php   (database zabbix_source)
+#   destination  6.0  http://127.0.0.1:$ZBX_SANDBOX_DEST_PORT/api_jsonrpc.php     (database zabbix_destination)
+#   v70          7.0  http://127.0.0.1:$ZBX_SANDBOX_V70_PORT/api_jsonrpc.php      (database zabbix_v70)
+#   v70dest      7.0  http://127.0.0.1:$ZBX_SANDBOX_V70DEST_PORT/api_jsonrpc.php  (database zabbix_v70dest)
 # Login Admin / zabbix on all. 6.0 is Debian 12's own zabbix-frontend-php. 7.0's frontend and schema
 # come from the archive's trixie suite: downloaded through a private apt configuration (the system's
 # is never changed), unpacked into the state directory, never installed; it runs on bookworm's PHP
 # and PostgreSQL. No Zabbix server daemon runs (calls that need it, e.g. script.execute, fail).
 #
-# Usage: scripts/sandbox/zabbix.sh up | down | status | reset [source|destination|v70|all] | env [INSTANCE]
+# Usage: scripts/sandbox/zabbix.sh up | down | status | reset [INSTANCE|all] | env [INSTANCE]
 #   up      installs packages if needed (scripts/install-deps.sh zabbix), fetches 7.0, creates the
 #           cluster, loads each version's schema once into a pristine template database, starts
 #           PostgreSQL and one PHP built-in server per instance and waits until every API answers
@@ -25,6 +26,7 @@
 #   ZBX_SANDBOX_SOURCE_PORT   source API port (default 18601)
 #   ZBX_SANDBOX_DEST_PORT     destination API port (default 18602)
 #   ZBX_SANDBOX_V70_PORT      7.0 API port (default 18603)
+#   ZBX_SANDBOX_V70DEST_PORT  the second 7.0 API port (default 18604)
 #   ZBX_SANDBOX_V70_SUITE     the archive suite 7.0 comes from (default trixie)
 #   ZBX_SANDBOX_WORKERS       PHP_CLI_SERVER_WORKERS per instance (default 4)
 #   ZBX_SANDBOX_TIMEOUT       seconds to wait for each API to answer (default 90)
@@ -57,22 +59,28 @@ PG_PORT=${ZBX_SANDBOX_PG_PORT:-55432}
 SOURCE_PORT=${ZBX_SANDBOX_SOURCE_PORT:-18601}
 DEST_PORT=${ZBX_SANDBOX_DEST_PORT:-18602}
 V70_PORT=${ZBX_SANDBOX_V70_PORT:-18603}
+V70DEST_PORT=${ZBX_SANDBOX_V70DEST_PORT:-18604}
 WORKERS=${ZBX_SANDBOX_WORKERS:-4}
 API_TIMEOUT=${ZBX_SANDBOX_TIMEOUT:-90}
-INSTANCES=(source destination v70)
+INSTANCES=(source destination v70 v70dest)
 MARKER='concierge zabbix sandbox (scripts/sandbox/zabbix.sh)'
 
-for v in PG_PORT SOURCE_PORT DEST_PORT V70_PORT WORKERS API_TIMEOUT; do
+for v in PG_PORT SOURCE_PORT DEST_PORT V70_PORT V70DEST_PORT WORKERS API_TIMEOUT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
 done
-[[ $(printf '%s\n' "$PG_PORT" "$SOURCE_PORT" "$DEST_PORT" "$V70_PORT" | sort -u | wc -l) == 4 ]] ||
-  die "ports must differ: pg $PG_PORT, source $SOURCE_PORT, destination $DEST_PORT, v70 $V70_PORT"
+[[ $(printf '%s\n' "$PG_PORT" "$SOURCE_PORT" "$DEST_PORT" "$V70_PORT" "$V70DEST_PORT" | sort -u | wc -l) == 5 ]] ||
+  die "ports must differ: pg $PG_PORT, source $SOURCE_PORT, destination $DEST_PORT, v70 $V70_PORT, v70dest $V70DEST_PORT"
 
-unknown_inst() { die "unknown instance '$1' (source, destination, v70)"; }
-inst_port() { case $1 in source) echo "$SOURCE_PORT" ;; destination) echo "$DEST_PORT" ;; v70) echo "$V70_PORT" ;; *) unknown_inst "$1" ;; esac; }
-inst_db() { case $1 in source | destination | v70) echo "zabbix_$1" ;; *) unknown_inst "$1" ;; esac; }
+unknown_inst() { die "unknown instance '$1' (${INSTANCES[*]})"; }
+inst_port() {
+  case $1 in
+    source) echo "$SOURCE_PORT" ;; destination) echo "$DEST_PORT" ;; v70) echo "$V70_PORT" ;; v70dest) echo "$V70DEST_PORT" ;;
+    *) unknown_inst "$1" ;;
+  esac
+}
+inst_db() { inst_port "$1" >/dev/null && echo "zabbix_$1"; }
 # The Zabbix major version an instance runs: its pristine database, schema and frontend.
-inst_version() { case $1 in source | destination) echo 60 ;; v70) echo 70 ;; *) unknown_inst "$1" ;; esac; }
+inst_version() { case $1 in source | destination) echo 60 ;; v70 | v70dest) echo 70 ;; *) unknown_inst "$1" ;; esac; }
 pristine_db() { case $1 in 60) echo zabbix_pristine ;; *) echo "zabbix_pristine$1" ;; esac; }
 schema_dir() { case $1 in 60) echo "$SCHEMA_DIR" ;; *) echo "$V70_DIR/schema" ;; esac; }
 frontend_dir() { case $1 in 60) echo "$FRONTEND_DIR" ;; *) echo "$V70_DIR/frontend" ;; esac; }
@@ -418,7 +426,7 @@ start_php() {
   dir=$(frontend_dir "$(inst_version "$inst")")
   pid=$(php_pid "$inst")
   [[ -n $pid ]] && return 0
-  port_open "$port" && die "port $port ($inst) is already in use by another process; set ZBX_SANDBOX_$( [[ $inst == source ]] && echo SOURCE || echo DEST)_PORT"
+  port_open "$port" && die "port $port ($inst) is already in use by another process; set ZBX_SANDBOX_$( [[ $inst == destination ]] && echo DEST || echo "${inst^^}")_PORT"
   log=$LOGDIR/php-$inst.log
   echo "=== $(date -u +%FT%TZ) start $inst on 127.0.0.1:$port (db $db)" >>"$log"
   # setsid makes the PHP server the leader of its own process group (its workers join it), so down
@@ -534,8 +542,7 @@ cmd_reset() {
   local which=${1:-all} insts=() inst t0
   case $which in
     all) insts=("${INSTANCES[@]}") ;;
-    source | destination | v70) insts=("$which") ;;
-    *) die "reset: unknown instance '$which' (source, destination, v70, all)" ;;
+    *) inst_port "$which" >/dev/null; insts=("$which") ;;
   esac
   lock
   PGBIN=$(pg_bin) || die "sandbox not installed; run: $0 up"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke test of the Zabbix API sandbox (scripts/sandbox/zabbix.sh): source and destination answer
-# apiinfo.version 6.0.x and v70 7.0.x, the three are independent, `reset source` and `reset v70`
+# apiinfo.version 6.0.x, v70 and v70dest 7.0.x, they are independent, `reset source` and `reset v70`
 # bring one back to pristine, and the system's apt still knows nothing of the suite 7.0 came from.
 # Brings the sandbox up when it is not; never brings it down (other tests may share it).
 # Exit 0 on success, 1 with a one-line "FAIL: ..." message otherwise.
@@ -54,7 +54,9 @@ fi
 SRC=$(instance_url source)
 DST=$(instance_url destination)
 V70=$(instance_url v70)
-[[ $(printf '%s\n' "$SRC" "$DST" "$V70" | sort -u | wc -l) == 3 ]] || fail "instances share a URL: $SRC $DST $V70"
+V70DEST=$(instance_url v70dest)
+[[ $(printf '%s\n' "$SRC" "$DST" "$V70" "$V70DEST" | sort -u | wc -l) == 4 ]] ||
+  fail "instances share a URL: $SRC $DST $V70 $V70DEST"
 
 expect_version() { # url version-prefix
   local out v
@@ -66,6 +68,7 @@ expect_version() { # url version-prefix
 expect_version "$SRC" 6.0
 expect_version "$DST" 6.0
 expect_version "$V70" 7.0
+expect_version "$V70DEST" 7.0
 if apt-cache madison zabbix-frontend-php 2>/dev/null | grep -q ':7\.0\.'; then
   fail "the system's apt lists Zabbix 7.0: fetching it changed the apt configuration"
 fi
@@ -93,6 +96,7 @@ VAUTH=$(login "$V70")
 out=$(rpc "$V70" hostgroup.create "{\"name\":\"$GROUP\"}" "$VAUTH")
 result "$out" '$r["groupids"][0]' >/dev/null 2>&1 || fail "hostgroup.create on v70 failed: $out"
 [[ $(group_count "$SRC" "$SAUTH" "$GROUP") == 0 ]] || fail "source has host group '$GROUP' created on v70: instances are not independent"
+[[ $(group_count "$V70DEST" "$(login "$V70DEST")" "$GROUP") == 0 ]] || fail "v70dest has host group '$GROUP' created on v70"
 bash "$SANDBOX" reset v70 || fail "scripts/sandbox/zabbix.sh reset v70 failed"
 VAUTH=$(login "$V70")
 [[ $(group_count "$V70" "$VAUTH" "$GROUP") == 0 ]] || fail "host group '$GROUP' still exists on v70 after reset"

@@ -1,7 +1,8 @@
 // populate_every_kind: see zabbix_population.hpp. Each call is written as the JSON a reader would
 // send by hand, with two kinds of placeholders filled in before sending: @member@ is a name from
 // Population (JSON-escaped), #member# is the id the source gave the object created under that
-// member. The calls and the quirks of 6.0.14 they respect were tried on the sandbox first.
+// member. The calls and the quirks of 6.0.14 and 7.0.22 they respect were tried on the sandbox first;
+// where 7.0 renamed a field, the call is written for each.
 #include "zabbix_population.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -35,7 +36,8 @@ std::string json_escaped(const std::string& text) {
 
 class Populator {
 public:
-    explicit Populator(zabbix::Client& client) : client_(client) {}
+    explicit Populator(zabbix::Client& client)
+        : client_(client), hostgroup_rights_(client.version().at_least(6, 2)), proxy_names_(client.version().at_least(7, 0)) {}
 
     Population run() {
         hosts_side();
@@ -150,16 +152,24 @@ private:
     void hosts_side() {
         create("hostgroup", "hostgroup.create", R"({"name":"@hostgroup@"})", "groupids");
         create("template_name", "template.create", R"({"host":"@template_name@","groups":[{"groupid":"1"}]})", "templateids");
-        // tls_accept 2 = PSK. 6.0.14 would accept it without tls_psk* and store an empty PSK.
-        create("proxy_active", "proxy.create",
-               R"({"host":"@proxy_active@","status":5,"description":"active proxy with PSK","tls_connect":1,"tls_accept":2,)"
-               R"("tls_psk_identity":"@proxy_psk_identity@","tls_psk":"@proxy_psk@"})",
-               "proxyids");
-        create("proxy_passive", "proxy.create",
-               R"({"host":"@proxy_passive@","status":6,"interface":{"useip":1,"ip":"192.0.2.20","dns":"","port":"10051"}})", "proxyids");
+        // tls_accept 2 = PSK. 6.0.14 would accept it without tls_psk* and store an empty PSK. 7.0 names
+        // a proxy "name", says operating_mode 0/1 for status 5/6, and has an address for an interface.
+        const std::string psk = R"("description":"active proxy with PSK","tls_connect":1,"tls_accept":2,)"
+                                R"("tls_psk_identity":"@proxy_psk_identity@","tls_psk":"@proxy_psk@"})";
+        if (proxy_names_) {
+            create("proxy_active", "proxy.create", R"({"name":"@proxy_active@","operating_mode":0,)" + psk, "proxyids");
+            create("proxy_passive", "proxy.create",
+                   R"({"name":"@proxy_passive@","operating_mode":1,"address":"192.0.2.20","port":"10051"})", "proxyids");
+        } else {
+            create("proxy_active", "proxy.create", R"({"host":"@proxy_active@","status":5,)" + psk, "proxyids");
+            create("proxy_passive", "proxy.create",
+                   R"({"host":"@proxy_passive@","status":6,"interface":{"useip":1,"ip":"192.0.2.20","dns":"","port":"10051"}})",
+                   "proxyids");
+        }
         create("host", "host.create",
-               R"({"host":"@host@","groups":[{"groupid":"#hostgroup#"}],"templates":[{"templateid":"#template_name#"}],)"
-               R"("proxy_hostid":"#proxy_active#","interfaces":[{"type":1,"main":1,"useip":1,"ip":"192.0.2.10","dns":"","port":"10050"}]})",
+               R"({"host":"@host@","groups":[{"groupid":"#hostgroup#"}],"templates":[{"templateid":"#template_name#"}],)" +
+                   std::string(proxy_names_ ? R"("monitored_by":1,"proxyid")" : R"("proxy_hostid")") +
+                   R"(:"#proxy_active#","interfaces":[{"type":1,"main":1,"useip":1,"ip":"192.0.2.10","dns":"","port":"10050"}]})",
                "hostids");
         create("item", "item.create", R"({"hostid":"#host#","name":"@item@","key_":"@item_key@","type":2,"value_type":0})", "itemids");
         create("graph", "graph.create", R"({"name":"@graph@","width":900,"height":200,"gitems":[{"itemid":"#item#","color":"00AA00"}]})",
@@ -194,8 +204,8 @@ private:
                "roleids");
         // 6.0 names host group permissions "rights" (6.2 renamed them hostgroup_rights).
         create("usergroup", "usergroup.create",
-               R"({"name":"@usergroup@","gui_access":0,"users_status":0,"rights":[{"permission":3,"id":"#hostgroup#"}],)"
-               R"("tag_filters":[{"groupid":"#hostgroup#","tag":"service","value":"dr-web"}]})",
+               R"({"name":"@usergroup@","gui_access":0,"users_status":0,")" + std::string(hostgroup_rights_ ? "hostgroup_rights" : "rights") +
+                   R"(":[{"permission":3,"id":"#hostgroup#"}],"tag_filters":[{"groupid":"#hostgroup#","tag":"service","value":"dr-web"}]})",
                "usrgrpids");
         // The password must not contain the name, surname or username.
         create("user", "user.create",
@@ -247,7 +257,8 @@ private:
     /// checks, one local rule.
     void discovery() {
         create("drule", "drule.create",
-               R"({"name":"@drule@","iprange":"192.0.2.1-254","delay":"1h","proxy_hostid":"#proxy_active#",)"
+               R"({"name":"@drule@","iprange":"192.0.2.1-254","delay":"1h",")" + std::string(proxy_names_ ? "proxyid" : "proxy_hostid") +
+                   R"(":"#proxy_active#",)"
                R"("dchecks":[{"type":9,"key_":"system.uname","ports":"10050","uniq":0},{"type":12,"uniq":0}]})",
                "druleids");
         create("drule_local", "drule.create",
@@ -347,6 +358,8 @@ private:
     }
 
     zabbix::Client& client_;
+    const bool hostgroup_rights_;  // 6.2+
+    const bool proxy_names_;       // 7.0+: proxies' name, operating_mode, address; proxyid elsewhere
     Population p_;
 };
 

@@ -1,4 +1,4 @@
-// Fills a pristine Zabbix 6.0 (the sandbox's source instance, after a reset) with one or more
+// Fills a pristine Zabbix 6.0 or 7.0 (a sandbox instance, after a reset) with one or more
 // objects of every configuration kind, referencing each other the way real configurations do:
 // an action that names a trigger, a host group, a user group, a user, a media type and a global
 // script; a dashboard that shows a host's graph; a map that uses a custom image and an icon map...
@@ -82,7 +82,7 @@ struct Population {
     std::map<std::string, std::string> ids;
 };
 
-/// Creates one or more objects of every configuration kind in a pristine Zabbix 6.0, with
+/// Creates one or more objects of every configuration kind in a pristine Zabbix 6.0 or 7.0, with
 /// references between them. The client must be logged in (or use a token) as a Super admin.
 /// Throws what the client throws (zabbix::ApiError on a refused call).
 Population populate_every_kind(concierge::zabbix::Client& client);

@@ -1,9 +1,10 @@
-// zabbix-backup + zabbix-import as a disaster-recovery pair, on the real Zabbix 6.0 sandbox: a
-// source holding one or more objects of every configuration kind, referencing each other, is
-// restored into a pristine destination whose ids differ; every reference is checked by name, a
-// backup of the destination equals the source's (the fixed point), a second restore writes
-// nothing, and no secret shows anywhere. The earlier tool's real backup restores too, and crafted
-// backups are refused before anything is written.
+// zabbix-backup + zabbix-import as a disaster-recovery pair, on the real Zabbix sandbox, from 6.0
+// into 6.0, 6.0 into 7.0 and 7.0 into 7.0: a source holding one or more objects of every
+// configuration kind, referencing each other, is restored into a pristine destination whose ids
+// differ; every reference is checked by name, a backup of the destination equals the source's
+// within a version (the fixed point), a second restore writes nothing, and no secret shows
+// anywhere. The earlier tool's real 6.0 backup restores into both versions, a 7.0 backup is refused
+// by 6.0, and crafted backups are refused before anything is written.
 #include "zabbix_sandbox_test.hpp"
 #include "zabbix_population.hpp"
 
@@ -23,8 +24,6 @@ namespace concierge::test {
 namespace {
 
 using zabbix_format::to_json;
-
-const zabbix::Version zabbix60{6, 0, 14, "6.0.14"};
 
 /// The name of the object an id names, read from the destination.
 std::string name_at(zabbix::Client& zbx, const std::string& method, const std::string& id_key, const std::string& id,
@@ -103,6 +102,10 @@ std::map<std::string, Object::Ptr> by_name(const std::string& list_json, const s
 
 class DisasterRecovery : public ZabbixSandboxTest {
 protected:
+    /// 7.0 calls proxies' "host" "name", and a host's proxy_hostid proxyid.
+    const bool proxy_names_ = GetParam().to.at_least(7, 0);
+    const std::string proxy_name_ = proxy_names_ ? "name" : "host";
+
     /// Objects created and deleted at the destination first, so that its ids differ from the source's.
     void shift_destination_ids() {
         auto zbx = client(dest_url_);
@@ -112,7 +115,7 @@ protected:
             {"usergroup", R"({"name":"shift"})"},
             {"mediatype", R"({"type":0,"name":"shift","smtp_server":"m","smtp_helo":"h","smtp_email":"z@h"})"},
             {"script", R"({"name":"shift","command":"true","type":0,"scope":1})"},
-            {"proxy", R"({"host":"shift","status":5})"},
+            {"proxy", proxy_names_ ? R"({"name":"shift","operating_mode":0})" : R"({"host":"shift","status":5})"},
             {"drule", R"({"name":"shift","iprange":"127.0.0.1","dchecks":[{"type":12}]})"},
             {"service", R"({"name":"shift","algorithm":1,"sortorder":0})"},
             {"role", R"({"name":"shift","type":1})"}};
@@ -144,20 +147,23 @@ protected:
         const auto names = zabbix_import::backup_names(backup);
         std::map<std::string, std::string> out;
         for (const auto& [name, object] : by_name(backup.file(kind.file), kind.name_field))
-            out[name] = to_json(zabbix_import::restorable(kind, zabbix60, object, [&](const std::string& ref, const std::string& id) {
+            out[name] = to_json(zabbix_import::restorable(kind, version_, object, [&](const std::string& ref, const std::string& id) {
                 const std::string* named = names.names.name_of(ref, id);
                 return named ? ref + ":" + *named : ref + " id " + id + " without a name";
             }));
         return out;
     }
 
+    const zabbix::Version version_{GetParam().to.major, GetParam().to.minor, 0, GetParam().to.version_prefix() + "0"};
     Population population_;
     fs::path source_backup_;
     ProcessResult restore_;
     std::string outputs_;
 };
 
-TEST_F(DisasterRecovery, RestoreIntoAPristineServerBringsBackEveryKindWithItsReferencesByName) {
+INSTANTIATE_TEST_SUITE_P(Versions, DisasterRecovery, testing::ValuesIn(restore_routes()), route_name);
+
+TEST_P(DisasterRecovery, RestoreIntoAPristineServerBringsBackEveryKindWithItsReferencesByName) {
     back_up_and_restore();
     ASSERT_EQ(restore_.exit_code, 0) << restore_.err << restore_.out;
     const auto& p = population_;
@@ -175,9 +181,12 @@ TEST_F(DisasterRecovery, RestoreIntoAPristineServerBringsBackEveryKindWithItsRef
     EXPECT_EQ(user->getArray("usrgrps")->getObject(0)->getValue<std::string>("name"), p.usergroup);
     const auto media = user->getArray("medias")->getObject(0);
     EXPECT_EQ(name_at(zbx, "mediatype.get", "mediatypeids", media->getValue<std::string>("mediatypeid"), "name"), p.mediatype);
-    const auto usergroup = one(zbx, "usergroup.get", R"({"selectRights":"extend","selectTagFilters":"extend","filter":{"name":")" +
-                                                         p.usergroup + R"("}})");
-    const auto right = usergroup->getArray("rights")->getObject(0);
+    const std::string rights = GetParam().to.at_least(6, 2) ? "hostgroup_rights" : "rights";
+    const auto usergroup = one(zbx, "usergroup.get", R"({"selectTagFilters":"extend","filter":{"name":")" + p.usergroup + R"("},)"
+                                                     R"("select)" + std::string(rights == "rights" ? "Rights" : "HostGroupRights") +
+                                                         R"(":"extend"})");
+    ASSERT_TRUE(usergroup->getArray(rights)) << to_json(usergroup);
+    const auto right = usergroup->getArray(rights)->getObject(0);
     EXPECT_EQ(right->getValue<std::string>("id"), group->getValue<std::string>("groupid"));
     EXPECT_EQ(right->getValue<std::string>("permission"), "3");
 
@@ -207,8 +216,11 @@ TEST_F(DisasterRecovery, RestoreIntoAPristineServerBringsBackEveryKindWithItsRef
     for (const auto& wanted : {p.usergroup, p.user, p.script}) EXPECT_TRUE(operation_names.count(wanted)) << wanted;
 
     // A maintenance on the group, a dashboard showing the host's graph, a host on its proxy.
-    const auto maintenance = one(zbx, "maintenance.get", R"({"selectGroups":["name"],"filter":{"name":")" + p.maintenance + R"("}})");
-    EXPECT_EQ(maintenance->getArray("groups")->getObject(0)->getValue<std::string>("name"), p.hostgroup);
+    const bool host_groups = GetParam().to.at_least(6, 2);  // selectGroups became selectHostGroups
+    const auto maintenance = one(zbx, "maintenance.get", std::string(R"({"select)") + (host_groups ? "HostGroups" : "Groups") +
+                                                             R"(":["name"],"filter":{"name":")" + p.maintenance + R"("}})");
+    ASSERT_TRUE(maintenance->getArray(host_groups ? "hostgroups" : "groups")) << to_json(maintenance);
+    EXPECT_EQ(maintenance->getArray(host_groups ? "hostgroups" : "groups")->getObject(0)->getValue<std::string>("name"), p.hostgroup);
     const auto dashboard = one(zbx, "dashboard.get", R"({"selectPages":"extend","filter":{"name":")" + p.dashboard + R"("}})");
     std::set<std::string> graphs;
     for (const auto& page : *dashboard->getArray("pages"))
@@ -217,9 +229,10 @@ TEST_F(DisasterRecovery, RestoreIntoAPristineServerBringsBackEveryKindWithItsRef
                 if (field.extract<Object::Ptr>()->getValue<std::string>("type") == "6")
                     graphs.insert(name_at(zbx, "graph.get", "graphids", field.extract<Object::Ptr>()->getValue<std::string>("value"), "name"));
     EXPECT_EQ(graphs, std::set<std::string>{p.graph});
-    const auto host = one(zbx, "host.get", R"({"output":["proxy_hostid"],"selectMacros":"extend","selectInventory":["alias"],"filter":{"host":")" +
-                                               p.host + R"("}})");
-    EXPECT_EQ(name_at(zbx, "proxy.get", "proxyids", host->getValue<std::string>("proxy_hostid"), "host"), p.proxy_active);
+    const std::string proxy_id = proxy_names_ ? "proxyid" : "proxy_hostid";
+    const auto host = one(zbx, "host.get", R"({"output":[")" + proxy_id + R"("],"selectMacros":"extend","selectInventory":["alias"],)"
+                                               R"("filter":{"host":")" + p.host + R"("}})");
+    EXPECT_EQ(name_at(zbx, "proxy.get", "proxyids", host->getValue<std::string>(proxy_id), proxy_name_), p.proxy_active);
 
     // The canary plain macro restores; the secret one does not, and is listed to be re-entered.
     const auto canary = one(zbx, "usermacro.get", R"({"globalmacro":true,"filter":{"macro":")" + p.macro_plain + R"("}})");
@@ -229,19 +242,34 @@ TEST_F(DisasterRecovery, RestoreIntoAPristineServerBringsBackEveryKindWithItsRef
     EXPECT_NE(restore_.out.find("password must be set: user " + p.user), std::string::npos) << restore_.out;
     EXPECT_NE(restore_.out.find("PSK must be re-entered: proxy " + p.proxy_active), std::string::npos) << restore_.out;
     // The PSK proxy stays encrypted (with a random PSK until it is set by hand).
-    EXPECT_EQ(one(zbx, "proxy.get", R"({"filter":{"host":")" + p.proxy_active + R"("}})")->getValue<std::string>("tls_accept"), "2");
+    EXPECT_EQ(one(zbx, "proxy.get", R"({"filter":{")" + proxy_name_ + R"(":")" + p.proxy_active + R"("}})")->getValue<std::string>("tls_accept"),
+              "2");
 }
 
-TEST_F(DisasterRecovery, BackupOfTheRestoredServerEqualsTheSourcesAndASecondRestoreWritesNothing) {
-    back_up_and_restore();
-    ASSERT_EQ(restore_.exit_code, 0) << restore_.err << restore_.out;
-    const auto dest_backup = work_ / "destination";
-    auto result = backup(dest_url_, dest_backup);
-    ASSERT_EQ(result.exit_code, 0) << result.err;
-    outputs_ += result.out + result.err;
+/// A restored server and its backup.
+class RestoredServer : public DisasterRecovery {
+protected:
+    void SetUp() override {
+        DisasterRecovery::SetUp();
+        if (HasFatalFailure()) return;
+        back_up_and_restore();
+        ASSERT_EQ(restore_.exit_code, 0) << restore_.err << restore_.out;
+        const auto result = backup(dest_url_, dest_backup_);
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+        outputs_ += result.out + result.err;
+    }
+    const fs::path dest_backup_ = work_ / "destination";
+};
 
+/// Within a version, the backup of the restored server equals the source's. (Across versions the
+/// formats differ; the restore test checks every reference by name there.)
+class FixedPoint : public RestoredServer {};
+INSTANTIATE_TEST_SUITE_P(Versions, FixedPoint, testing::ValuesIn(same_version_routes()), route_name);
+
+TEST_P(FixedPoint, BackupOfTheRestoredServerEqualsTheSources) {
+    const auto& dest_backup = dest_backup_;
     // The fixed point: every kind equal modulo ids, dates and uuids, references equal by name.
-    for (const auto& kind : zabbix_format::object_kinds(zabbix60)) {
+    for (const auto& kind : zabbix_format::object_kinds(version_)) {
         SCOPED_TRACE(kind.file);
         const auto a = by_name(read(source_backup_ / kind.file), kind.name_field);
         const auto b = by_name(read(dest_backup / kind.file), kind.name_field);
@@ -261,9 +289,15 @@ TEST_F(DisasterRecovery, BackupOfTheRestoredServerEqualsTheSourcesAndASecondRest
                   to_json(without_ids(object(read(source_backup_ / file))->getObject("zabbix_export")->get(
                       std::string(file).substr(0, std::string(file).find('.'))))))
             << file;
+}
 
+class SecondRestore : public RestoredServer {};
+INSTANTIATE_TEST_SUITE_P(Versions, SecondRestore, testing::ValuesIn(restore_routes()), route_name);
+
+TEST_P(SecondRestore, WritesNothingAndNoSecretShowsAnywhere) {
+    const auto& dest_backup = dest_backup_;
     // A second restore finds nothing to write.
-    result = import(dest_url_, {"--config-dir", source_backup_.string(), "--output", "json"});
+    const auto result = import(dest_url_, {"--config-dir", source_backup_.string(), "--output", "json"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     outputs_ += result.out + result.err;
     expect_nothing_written(result.out, 1);
@@ -280,7 +314,12 @@ TEST_F(DisasterRecovery, BackupOfTheRestoredServerEqualsTheSourcesAndASecondRest
     EXPECT_EQ(about_users.find("passwd"), std::string::npos) << "a user password shows";
 }
 
-TEST_F(DisasterRecovery, EarlierToolsRealBackupRestoresIntoAPristineServer) {
+/// The earlier tool's real backup was taken from a pristine 6.0.14.
+class EarlierToolsBackup : public DisasterRecovery {};
+
+INSTANTIATE_TEST_SUITE_P(Versions, EarlierToolsBackup, testing::Values(restore_routes()[0], restore_routes()[1]), route_name);
+
+TEST_P(EarlierToolsBackup, RestoresIntoAPristineServer) {
     const auto dir = work_ / "orig";
     fs::create_directories(dir);
     ASSERT_EQ(std::system(("tar -C '" + dir.string() + "' -xJf '" ZBX_EARLIER_TOOL_FIXTURE "'").c_str()), 0);
@@ -297,6 +336,28 @@ TEST_F(DisasterRecovery, EarlierToolsRealBackupRestoresIntoAPristineServer) {
         ASSERT_EQ(result.exit_code, 0) << result.err;
         expect_nothing_written(result.out, 0);
     }
+}
+
+// ---- a newer backup into an older server ---------------------------------------------------------
+
+class NewerBackup : public DisasterRecovery {};
+INSTANTIATE_TEST_SUITE_P(Versions, NewerBackup,
+                         testing::Values(RestoreRoute{"from70to60", zabbix_instances()[1], same_version_routes()[0].to}), route_name);
+
+TEST_P(NewerBackup, IntoAnOlderServerIsExit5NamingBothVersionsBeforeAnythingIsWritten) {
+    ASSERT_TRUE(GetParam().across_versions());
+    const auto dir = work_ / "newer";
+    ASSERT_EQ(backup(source_url_, dir).exit_code, 0);
+    auto zbx = client(dest_url_);
+    zbx.login();
+    const auto before = zbx.call("hostgroup.get", R"({"output":"extend"})") + zbx.call("template.get", R"({"countOutput":true})");
+    const auto result = import(dest_url_, {"--config-dir", dir.string()});
+    EXPECT_EQ(result.exit_code, 5) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_NE(result.err.find(GetParam().from.version_prefix()), std::string::npos) << result.err;  // 7.0.22
+    EXPECT_NE(result.err.find(GetParam().to.version_prefix()), std::string::npos) << result.err;    // 6.0.14
+    expect_failed_run(5);
+    EXPECT_EQ(zbx.call("hostgroup.get", R"({"output":"extend"})") + zbx.call("template.get", R"({"countOutput":true})"), before);
 }
 
 // ---- crafted backups --------------------------------------------------------------------------
@@ -324,7 +385,8 @@ protected:
             const auto content = read(entry.path());
             records[name] = {zabbix_format::sha256_hex(content), content.size(), 0};
         }
-        write(dir / "manifest.json", zabbix_format::manifest_json("6.0.14", "2026-12-02T00:00:00Z", records));
+        const auto version = object(read(good_ / "manifest.json"))->getValue<std::string>("zabbix_version");
+        write(dir / "manifest.json", zabbix_format::manifest_json(version, "2026-12-02T00:00:00Z", records));
         return dir;
     }
 
@@ -350,7 +412,9 @@ protected:
     int copies_ = 0;
 };
 
-TEST_F(CraftedBackup, AnActionInAnotherEventSourcesFileIsExit5NamingTheFile) {
+INSTANTIATE_TEST_SUITE_P(Versions, CraftedBackup, testing::ValuesIn(same_version_routes()), route_name);
+
+TEST_P(CraftedBackup, AnActionInAnotherEventSourcesFileIsExit5NamingTheFile) {
     const auto dir = crafted([](const fs::path& d) {
         write(d / "discovery_actions.json", read(d / "trigger_actions.json"));  // trigger actions where discovery ones belong
     });
@@ -358,7 +422,7 @@ TEST_F(CraftedBackup, AnActionInAnotherEventSourcesFileIsExit5NamingTheFile) {
                             " holds the action 'Report problems to Zabbix administrators' of event source 0");
 }
 
-TEST_F(CraftedBackup, AManifestThatOmitsAFileOrNamesAPathIsExit5) {
+TEST_P(CraftedBackup, AManifestThatOmitsAFileOrNamesAPathIsExit5) {
     const auto omitted = crafted([](const fs::path& d) {
         auto manifest = object(read(d / "manifest.json"));
         manifest->getObject("files")->remove("users.json");
@@ -377,7 +441,7 @@ TEST_F(CraftedBackup, AManifestThatOmitsAFileOrNamesAPathIsExit5) {
     }
 }
 
-TEST_F(CraftedBackup, AChangedMediaTypeOrANewCommandIsRefusedUntilAllowedAndNothingIsWrittenBefore) {
+TEST_P(CraftedBackup, AChangedMediaTypeOrANewCommandIsRefusedUntilAllowedAndNothingIsWrittenBefore) {
     give_destination_its_own_host();
     const auto media = crafted([](const fs::path& d) {
         auto list = array(read(d / "mediatypes.json"));

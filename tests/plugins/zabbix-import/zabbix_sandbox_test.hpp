@@ -1,12 +1,13 @@
-// What the tests of zabbix-import share against the real Zabbix 6.0 sandboxes
-// (scripts/sandbox/zabbix.sh): both instances reset to pristine before each test and after the
-// last, the built `concierge` run as a user runs it, a client for checking what it wrote. The
-// sandbox's addresses are compile definitions of the test target (ZBX_SANDBOX_SOURCE_URL,
-// ZBX_SANDBOX_DEST_URL, ZBX_SANDBOX_SCRIPT, ZBX_SANDBOX_SCRIPT_ENV). When the sandbox is not up
-// every test fails: a sandbox test that silently skips proves nothing.
+// What the tests of zabbix-import share against the real Zabbix sandbox (scripts/sandbox/zabbix.sh):
+// a restore route (from a 6.0 or 7.0 instance into a pristine one of the same or a newer version),
+// every instance reset to pristine before each test and after the last, the built `concierge` run
+// as a user runs it, a client for checking what it wrote. The sandbox's addresses are compile
+// definitions of the test target (ZBX_SANDBOX_*_URL, ZBX_SANDBOX_SCRIPT, ZBX_SANDBOX_SCRIPT_ENV).
+// When the sandbox is not up every test fails: a sandbox test that silently skips proves nothing.
 #pragma once
 
 #include "process_runner.hpp"
+#include "zabbix_instances.hpp"
 
 #include <concierge/zabbix/client.hpp>
 
@@ -42,12 +43,39 @@ inline std::string first_id(const std::string& result, const std::string& key) {
     return object(result)->getArray(key)->getElement<std::string>(0);
 }
 
-/// Resets both instances to pristine (~1 s each).
+/// Resets every instance to pristine (~0.3 s each).
 inline bool reset_sandbox() {
     return std::system(ZBX_SANDBOX_SCRIPT_ENV " bash '" ZBX_SANDBOX_SCRIPT "' reset all >/dev/null 2>&1") == 0;
 }
 
-class ZabbixSandboxTest : public ::testing::Test {
+/// Where a test's backup comes from and where it is restored.
+struct RestoreRoute {
+    std::string name;  // a test-name suffix: from60to70
+    ZabbixInstance from, to;
+
+    bool across_versions() const { return from.major != to.major || from.minor != to.minor; }
+};
+
+inline void PrintTo(const RestoreRoute& route, std::ostream* out) { *out << route.name; }
+inline std::string route_name(const testing::TestParamInfo<RestoreRoute>& info) { return info.param.name; }
+
+/// Each version into a second instance of itself.
+inline std::vector<RestoreRoute> same_version_routes() {
+    const auto versions = zabbix_instances();
+    auto destination60 = versions[0], destination70 = versions[1];
+    destination60.url = ZBX_SANDBOX_DEST_URL;
+    destination70.url = ZBX_SANDBOX_V70DEST_URL;
+    return {{"from60to60", versions[0], destination60}, {"from70to70", versions[1], destination70}};
+}
+
+/// The same-version routes and 6.0 into 7.0: the upgrade a restore is most often for.
+inline std::vector<RestoreRoute> restore_routes() {
+    auto routes = same_version_routes();
+    routes.insert(routes.begin() + 1, {"from60to70", routes[0].from, routes[1].to});
+    return routes;
+}
+
+class ZabbixSandboxTest : public ::testing::TestWithParam<RestoreRoute> {
 protected:
     static void TearDownTestSuite() { reset_sandbox(); }  // the other sandbox tests expect pristine instances
 
@@ -103,7 +131,7 @@ protected:
         EXPECT_EQ(run->getValue<int>("exit_code"), exit_code);
     }
 
-    std::string source_url_ = ZBX_SANDBOX_SOURCE_URL, dest_url_ = ZBX_SANDBOX_DEST_URL;
+    std::string source_url_ = GetParam().from.url, dest_url_ = GetParam().to.url;
     Sandbox sandbox_;
     fs::path work_;
 };
