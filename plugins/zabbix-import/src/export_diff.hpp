@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,6 +36,18 @@ public:
     /// The export's "version" ("6.0"), from the first document.
     const std::string& version() const noexcept { return version_; }
 
+    /// The unit's "uuid" ("" without one: images, media types, exports before 5.2).
+    std::string uuid(std::size_t unit) const;
+    /// Whether the unit carries a "vendor" (7.0+ built-in templates do; 6.0 exports never do).
+    bool has_vendor(std::size_t unit) const;
+    /// The unit holding each value map, by the value map's UUID.
+    std::map<std::string, std::string> valuemap_owners() const;
+    /// Gives each unit's value maps whose UUID `owners` gives to another unit one derived from the
+    /// unit's name and that UUID (a newer server's built-in templates reuse an older one's value
+    /// map UUIDs, and an import of a value map whose UUID another template holds is refused).
+    /// Returns how many.
+    std::size_t rekey_valuemaps(const std::map<std::string, std::string>& owners);
+
     /// The units whose signature differs from the same-named unit of `destination`, or that it lacks.
     std::vector<std::size_t> differing(const ExportIndex& destination) const;
 
@@ -42,8 +55,11 @@ public:
     /// names one of them, split into at most `chunks` documents of near-equal size. Units linked to
     /// each other (a template link, a discovery override's template, a trigger or graph naming both,
     /// a trigger dependency) stay in one document, so documents can be imported concurrently in any
-    /// order.
-    std::vector<std::string> documents(const std::vector<std::size_t>& units, std::size_t chunks) const;
+    /// order. With `named_groups_only`, a pre-6.2 "groups" list keeps only the groups its units name:
+    /// a newer importer makes every other one a host group, and documents sent at once would each
+    /// create it.
+    std::vector<std::string> documents(const std::vector<std::size_t>& units, std::size_t chunks,
+                                       bool named_groups_only = false) const;
 
 private:
     struct Unit {
@@ -54,6 +70,8 @@ private:
         std::string key;  // "triggers" or "graphs"
         std::string_view text;
     };
+    /// The elements of a "groups" list that `units` name.
+    std::vector<std::string_view> named_groups(std::string_view groups, const std::vector<std::size_t>& units) const;
     /// Attributes top-level triggers and graphs to the units they name, finds links between units
     /// and computes signatures, once, after the last add().
     void index() const;
@@ -63,6 +81,7 @@ private:
     std::vector<std::pair<std::string, std::string>> scalars_;       // version, date: compact JSON
     std::vector<std::pair<std::string, std::string_view>> passed_;  // groups and other lists, whole
     std::vector<Unit> units_;
+    std::deque<std::string> rewritten_;  // units' texts with rekeyed value maps
     std::vector<Shared> shared_;
 
     struct Derived {

@@ -1,0 +1,39 @@
+// Restoring a backup of one Zabbix version into another. A newer server reads an older export
+// (its importer converts it), but not the other way round, and some of what an older export holds
+// has moved: 6.2 split 6.0's `groups` into host groups and template groups. Pure functions of the
+// texts and versions, unit-tested without a server of either version.
+#pragma once
+
+#include <concierge/zabbix/client.hpp>
+
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace concierge::zabbix_import {
+
+/// Major and minor of a version text ("6.0.14", an export's "7.0"); {0, 0} when it has none.
+zabbix::Version version_of(const std::string& text);
+
+/// Whether a backup of `backup_version` is written in another major.minor than the destination
+/// reads back: its exports can then never equal the destination's, whatever they hold.
+bool crosses_versions(const std::string& backup_version, const zabbix::Version& destination);
+
+/// Throws sdk::Error(InvalidInput) naming both versions when the backup comes from a newer
+/// Zabbix than the destination: an older importer cannot read a newer export.
+void refuse_newer_backup(const std::string& backup_version, const zabbix::Version& destination);
+
+/// The groups of a pre-6.2 export as 6.2+ has them: a group holding templates becomes a template
+/// group, one holding hosts (or nothing) a host group, one holding both becomes both, as Zabbix's
+/// own database upgrade splits them.
+struct SplitGroups {
+    std::set<std::string> host_groups, template_groups;
+    std::string document;  ///< a 6.2 export of both lists, for configuration.import
+};
+SplitGroups split_groups(std::string_view groups_export, std::string_view templates_export, std::string_view hosts_export);
+
+/// A UUIDv4 derived from `seed` and `uuid`: the same every run, so a value map whose UUID the
+/// destination already gives another template's value map gets one of its own that a rerun finds.
+std::string derived_uuid(const std::string& seed, const std::string& uuid);
+
+}  // namespace concierge::zabbix_import
