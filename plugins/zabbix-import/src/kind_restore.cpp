@@ -173,6 +173,8 @@ Planned KindRestore::plan_one(const ObjectKind& kind, const Object::Ptr& object,
             return name ? *name : "#" + id;
         });
         planned.differing = differing_members(portable, before);
+        // A member only the destination has (its newer version added it) is not the backup's to change.
+        std::erase_if(planned.differing, [&](const std::string& member) { return !portable->has(member); });
         if (kind.key == "globalmacros" && text_of(object, "type") == "1")
             planned.differing.erase(std::remove(planned.differing.begin(), planned.differing.end(), "value"),
                                     planned.differing.end());
