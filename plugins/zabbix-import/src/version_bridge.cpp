@@ -5,6 +5,8 @@
 #include <concierge/sdk/status.hpp>
 #include <concierge/zabbix/json_scan.hpp>
 
+#include <Poco/JSON/Array.h>
+
 #include <cstdio>
 
 namespace concierge::zabbix_import {
@@ -84,6 +86,106 @@ SplitGroups split_groups(std::string_view groups_export, std::string_view templa
     out.document = R"({"zabbix_export":{"version":"6.2","host_groups":[)" + host_list + R"(],"template_groups":[)" +
                    template_list + "]}}";
     return out;
+}
+
+namespace {
+
+/// A 6.0 proxy as 7.0 has it: status 5 (active) and 6 (passive) are operating modes 0 and 1; a
+/// passive proxy's interface becomes its address and port.
+void upgrade_proxy(Poco::JSON::Object& proxy) {
+    if (!proxy.has("host")) return;
+    proxy.set("name", proxy.getValue<std::string>("host"));
+    const bool passive = proxy.optValue<std::string>("status", "5") == "6";
+    proxy.set("operating_mode", passive ? "1" : "0");
+    if (proxy.has("proxy_address")) proxy.set("allowed_addresses", proxy.getValue<std::string>("proxy_address"));
+    if (const auto interface = proxy.getObject("interface"); passive && interface) {
+        const bool by_ip = interface->optValue<std::string>("useip", "1") == "1";
+        proxy.set("address", interface->optValue<std::string>(by_ip ? "ip" : "dns", ""));
+        proxy.set("port", interface->optValue<std::string>("port", ""));
+    }
+    for (const char* gone : {"host", "status", "proxy_address", "interface"}) proxy.remove(gone);
+}
+
+/// A 6.0 discovery rule names its proxy by proxy_hostid, and its checks lack 7.0's allow_redirect
+/// (off unless set).
+void upgrade_drule(Poco::JSON::Object& rule) {
+    if (rule.has("proxy_hostid")) {
+        rule.set("proxyid", rule.getValue<std::string>("proxy_hostid"));
+        rule.remove("proxy_hostid");
+    }
+    if (const auto checks = rule.getArray("dchecks"))
+        for (std::size_t i = 0; i < checks->size(); ++i)
+            if (auto check = checks->getObject(static_cast<unsigned>(i)); check && !check->has("allow_redirect"))
+                check->set("allow_redirect", "0");
+}
+
+/// 6.4 replaced a script media type's exec_params (one parameter a line) by ordered parameters.
+void upgrade_mediatype(Poco::JSON::Object& mediatype) {
+    if (!mediatype.has("exec_params")) return;
+    if (mediatype.optValue<std::string>("type", "") == "1") {
+        Poco::JSON::Array::Ptr parameters = new Poco::JSON::Array;
+        const auto lines = mediatype.getValue<std::string>("exec_params");
+        std::string::size_type start = 0;
+        for (auto end = lines.find('\n'); end != std::string::npos; start = end + 1, end = lines.find('\n', start)) {
+            Poco::JSON::Object::Ptr parameter = new Poco::JSON::Object;
+            parameter->set("sortorder", std::to_string(parameters->size()));
+            parameter->set("value", lines.substr(start, end - start));
+            parameters->add(parameter);
+        }
+        mediatype.set("parameters", parameters);
+    }
+    mediatype.remove("exec_params");
+}
+
+/// A 6.0 user group's rights, each on the host group, the template group or both its group became.
+void upgrade_rights(Poco::JSON::Object& group, const GroupIds& groups) {
+    const auto rights = group.getArray("rights");
+    if (!rights) return;
+    Poco::JSON::Array::Ptr host_rights = new Poco::JSON::Array, template_rights = new Poco::JSON::Array;
+    for (std::size_t i = 0; i < rights->size(); ++i) {
+        const auto right = rights->getObject(static_cast<unsigned>(i));
+        const auto id = right ? right->optValue<std::string>("id", "") : "";
+        if (groups.host_groups.count(id)) host_rights->add(right);
+        if (groups.template_groups.count(id)) template_rights->add(right);
+    }
+    group.set("hostgroup_rights", host_rights);
+    group.set("templategroup_rights", template_rights);
+    group.remove("rights");
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr upgraded(const std::string& kind, const zabbix::Version& backup, const zabbix::Version& destination,
+                                 Poco::JSON::Object::Ptr object, const GroupIds& groups) {
+    if (!object) return object;
+    if (!backup.at_least(7, 0) && destination.at_least(7, 0)) {
+        if (kind == "proxies") upgrade_proxy(*object);
+        if (kind == "drules") upgrade_drule(*object);
+        if (kind == "mediatypes") upgrade_mediatype(*object);
+    }
+    if (!backup.at_least(6, 2) && destination.at_least(6, 2) && kind == "usergroups") upgrade_rights(*object, groups);
+    return object;
+}
+
+void drop_newer_only(const std::string& kind, const Poco::JSON::Object::Ptr& backup, const Poco::JSON::Object::Ptr& existing) {
+    if (kind != "roles") return;
+    const auto wanted = backup->getObject("rules");
+    auto rules = existing->getObject("rules");
+    if (!wanted || !rules) return;
+    for (const char* key : {"ui", "actions"}) {
+        const auto known = wanted->getArray(key);
+        const auto list = rules->getArray(key);
+        if (!known || !list) continue;
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < known->size(); ++i)
+            if (const auto element = known->getObject(static_cast<unsigned>(i))) names.insert(element->optValue<std::string>("name", ""));
+        Poco::JSON::Array::Ptr kept = new Poco::JSON::Array;
+        for (std::size_t i = 0; i < list->size(); ++i)
+            if (const auto element = list->getObject(static_cast<unsigned>(i));
+                element && names.count(element->optValue<std::string>("name", "")))
+                kept->add(element);
+        rules->set(key, kept);
+    }
 }
 
 std::string derived_uuid(const std::string& seed, const std::string& uuid) {

@@ -6,6 +6,8 @@
 
 #include <concierge/zabbix/client.hpp>
 
+#include <Poco/JSON/Object.h>
+
 #include <set>
 #include <string>
 #include <string_view>
@@ -31,6 +33,27 @@ struct SplitGroups {
     std::string document;  ///< a 6.2 export of both lists, for configuration.import
 };
 SplitGroups split_groups(std::string_view groups_export, std::string_view templates_export, std::string_view hosts_export);
+
+/// The backup's host group ids by what 6.2+ makes of them (split_groups): only a pre-6.2 backup's
+/// user group rights need it.
+struct GroupIds {
+    std::set<std::string> host_groups, template_groups;
+};
+
+/// `object`, a *.get result of the backup's version for the kind keyed `kind`, changed in place
+/// into what the destination's *.get gives, which the restore's shapes read: into 7.0 a 6.0
+/// proxy's host, status, proxy_address and interface become name, operating_mode,
+/// allowed_addresses, address and port, and a discovery rule's proxy_hostid becomes proxyid; into
+/// 6.2+ a 6.0 user group's rights become host group rights and template group rights. Members
+/// the destination's version lacks are left out; an object already in the destination's form is
+/// returned as it is.
+Poco::JSON::Object::Ptr upgraded(const std::string& kind, const zabbix::Version& backup, const zabbix::Version& destination,
+                                 Poco::JSON::Object::Ptr object, const GroupIds& groups);
+
+/// Drops from `existing`, the destination's object in portable form, what only the destination's
+/// newer version knows, so that comparing it with the backup's (`backup`, also portable) finds only
+/// what the backup would change: a role's UI elements and actions added since.
+void drop_newer_only(const std::string& kind, const Poco::JSON::Object::Ptr& backup, const Poco::JSON::Object::Ptr& existing);
 
 /// A UUIDv4 derived from `seed` and `uuid`: the same every run, so a value map whose UUID the
 /// destination already gives another template's value map gets one of its own that a rerun finds.
