@@ -163,18 +163,6 @@ void ExportIndex::add(std::string_view document) {
     }
 }
 
-std::vector<std::string_view> ExportIndex::named_groups(std::string_view groups, const std::vector<std::size_t>& units) const {
-    std::set<std::string> named;
-    for (const auto u : units)
-        if (const auto list = json::member(units_[u].text, "groups"); list && json::kind_of(*list) == json::Kind::Array)
-            for (const auto group : json::elements(*list))
-                if (const auto name = json::member(group, "name")) named.insert(json::unescape(*name));
-    std::vector<std::string_view> out;
-    for (const auto group : json::elements(groups))
-        if (const auto name = json::member(group, "name"); name && named.count(json::unescape(*name))) out.push_back(group);
-    return out;
-}
-
 std::string ExportIndex::uuid(std::size_t unit) const {
     const auto uuid = json::member(units_.at(unit).text, "uuid");
     return uuid && json::kind_of(*uuid) == json::Kind::String ? json::unescape(*uuid) : std::string();
@@ -263,7 +251,7 @@ std::vector<std::size_t> ExportIndex::differing(const ExportIndex& destination) 
 }
 
 std::vector<std::string> ExportIndex::documents(const std::vector<std::size_t>& units, std::size_t chunks,
-                                                bool named_groups_only) const {
+                                                bool without_groups) const {
     if (units.empty()) return {};
     index();
     const auto& d = *derived_;
@@ -315,10 +303,7 @@ std::vector<std::string> ExportIndex::documents(const std::vector<std::size_t>& 
         }
         if (first) doc += "\"version\":\"" + version_ + "\"";
         for (const auto& [key, value] : passed_) {
-            if (named_groups_only && key == "groups") {
-                append_array(doc, key, named_groups(value, members));
-                continue;
-            }
+            if (without_groups && key == "groups") continue;
             doc += ",\"" + key + "\":";
             doc += value;
         }

@@ -55,11 +55,11 @@ public:
     /// names one of them, split into at most `chunks` documents of near-equal size. Units linked to
     /// each other (a template link, a discovery override's template, a trigger or graph naming both,
     /// a trigger dependency) stay in one document, so documents can be imported concurrently in any
-    /// order. With `named_groups_only`, a pre-6.2 "groups" list keeps only the groups its units name:
-    /// a newer importer makes every other one a host group, and documents sent at once would each
-    /// create it.
+    /// order. With `without_groups`, the export's pre-6.2 "groups" list is left out: a newer
+    /// importer would make host or template groups of it by its own rules (renaming the
+    /// destination's groups that share a UUID), and the host groups step has created them all.
     std::vector<std::string> documents(const std::vector<std::size_t>& units, std::size_t chunks,
-                                       bool named_groups_only = false) const;
+                                       bool without_groups = false) const;
 
 private:
     struct Unit {
@@ -70,8 +70,6 @@ private:
         std::string key;  // "triggers" or "graphs"
         std::string_view text;
     };
-    /// The elements of a "groups" list that `units` name.
-    std::vector<std::string_view> named_groups(std::string_view groups, const std::vector<std::size_t>& units) const;
     /// Attributes top-level triggers and graphs to the units they name, finds links between units
     /// and computes signatures, once, after the last add().
     void index() const;

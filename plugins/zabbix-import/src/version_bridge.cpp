@@ -1,12 +1,14 @@
 #include "version_bridge.hpp"
 
 #include "backup_dir.hpp"
+#include "export_merge.hpp"
 
 #include <concierge/sdk/status.hpp>
 #include <concierge/zabbix/json_scan.hpp>
 
 #include <Poco/JSON/Array.h>
 
+#include <cctype>
 #include <cstdio>
 
 namespace concierge::zabbix_import {
@@ -37,6 +39,23 @@ void append(std::string& list, std::string_view element) {
     list += element;
 }
 
+/// The groups host prototypes put their hosts in: "group_links":[{"group":{"name":...}}], anywhere.
+std::set<std::string> prototype_groups(std::string_view export_json) {
+    std::set<std::string> names;
+    static constexpr std::string_view key = "\"group_links\":";
+    for (auto pos = export_json.find(key); pos != std::string_view::npos; pos = export_json.find(key, pos + key.size())) {
+        auto start = pos + key.size();
+        while (start < export_json.size() && std::isspace(static_cast<unsigned char>(export_json[start]))) ++start;
+        const auto links = export_json.substr(start, json::skip_value(export_json, start) - start);
+        if (json::kind_of(links) != json::Kind::Array) continue;
+        for (const auto link : json::elements(links))
+            if (const auto group = json::member(link, "group"))
+                if (const auto name = json::member(*group, "name"); name && json::kind_of(*name) == json::Kind::String)
+                    names.insert(json::unescape(*name));
+    }
+    return names;
+}
+
 }  // namespace
 
 zabbix::Version version_of(const std::string& text) {
@@ -64,28 +83,40 @@ void refuse_newer_backup(const std::string& backup_version, const zabbix::Versio
 SplitGroups split_groups(std::string_view groups_export, std::string_view templates_export, std::string_view hosts_export) {
     SplitGroups out;
     const auto of_templates = groups_named(templates_export, "templates");
-    const auto of_hosts = groups_named(hosts_export, "hosts");
-    std::string host_list, template_list;
+    // Hosts and the hosts that templates' host prototypes make are in host groups.
+    auto of_hosts = groups_named(hosts_export, "hosts");
+    of_hosts.merge(prototype_groups(templates_export));
+    of_hosts.merge(prototype_groups(hosts_export));
     const auto inner = json::member(groups_export, "zabbix_export");
     const auto groups = inner ? json::member(*inner, "groups") : std::nullopt;
     if (groups && json::kind_of(*groups) == json::Kind::Array)
         for (const auto group : json::elements(*groups)) {
             const auto name_token = json::member(group, "name");
+            const auto uuid_token = json::member(group, "uuid");
             if (!name_token || json::kind_of(*name_token) != json::Kind::String) continue;
             const auto name = json::unescape(*name_token);
+            out.uuids[name] = uuid_token && json::kind_of(*uuid_token) == json::Kind::String ? json::unescape(*uuid_token) : "";
             const bool templates = of_templates.count(name) > 0;
-            if (templates) {
-                out.template_groups.insert(name);
-                append(template_list, json::condense(group));
-            }
-            if (of_hosts.count(name) || !templates) {
-                out.host_groups.insert(name);
-                append(host_list, json::condense(group));
-            }
+            if (templates) out.template_groups.insert(name);
+            if (of_hosts.count(name) || !templates) out.host_groups.insert(name);
         }
-    out.document = R"({"zabbix_export":{"version":"6.2","host_groups":[)" + host_list + R"(],"template_groups":[)" +
-                   template_list + "]}}";
     return out;
+}
+
+std::string groups_document(const SplitGroups& groups, const std::map<std::string, std::string>& host_taken,
+                            const std::map<std::string, std::string>& template_taken) {
+    auto list = [&](const std::set<std::string>& names, const std::map<std::string, std::string>& taken) {
+        std::string out;
+        for (const auto& name : names) {
+            auto uuid = groups.uuids.at(name);
+            if (const auto owner = taken.find(uuid); owner != taken.end() && owner->second != name)
+                uuid = derived_uuid(name, uuid);
+            append(out, R"({"uuid":")" + uuid + R"(","name":)" + zabbix_format::to_json(Poco::Dynamic::Var(name)) + "}");
+        }
+        return out;
+    };
+    return R"({"zabbix_export":{"version":"6.2","host_groups":[)" + list(groups.host_groups, host_taken) +
+           R"(],"template_groups":[)" + list(groups.template_groups, template_taken) + "]}}";
 }
 
 namespace {

@@ -8,6 +8,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -28,11 +29,19 @@ void refuse_newer_backup(const std::string& backup_version, const zabbix::Versio
 /// The groups of a pre-6.2 export as 6.2+ has them: a group holding templates becomes a template
 /// group, one holding hosts (or nothing) a host group, one holding both becomes both, as Zabbix's
 /// own database upgrade splits them.
+/// A group named by a host prototype (in a template or a host) holds hosts too.
 struct SplitGroups {
     std::set<std::string> host_groups, template_groups;
-    std::string document;  ///< a 6.2 export of both lists, for configuration.import
+    std::map<std::string, std::string> uuids;  ///< name -> the backup's UUID
 };
 SplitGroups split_groups(std::string_view groups_export, std::string_view templates_export, std::string_view hosts_export);
+
+/// A 6.2 export of both kinds of groups, for configuration.import. A UUID the destination gives a
+/// group of the same kind but another name (`*_taken`: UUID -> name; 7.0 calls 6.0's
+/// "Templates/Databases" host group "Databases" under the same UUID) is replaced by one derived
+/// from the name, so the import creates the group instead of renaming the destination's.
+std::string groups_document(const SplitGroups& groups, const std::map<std::string, std::string>& host_taken,
+                            const std::map<std::string, std::string>& template_taken);
 
 /// The backup's host group ids by what 6.2+ makes of them (split_groups): only a pre-6.2 backup's
 /// user group rights need it.

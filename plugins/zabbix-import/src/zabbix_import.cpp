@@ -32,6 +32,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <sys/random.h>
@@ -484,10 +485,14 @@ private:
             return ids;
         }
 
-        std::set<std::string> names_from(const std::string& method) {
+        /// The groups a *.get method lists, by name, and their UUIDs' names when `uuids` (6.2+).
+        std::set<std::string> names_from(const std::string& method, std::map<std::string, std::string>* uuids = nullptr) {
             std::set<std::string> names;
-            for (const auto& group : objects_of(parse_array(client_->call(method, R"({"output":["name"]})"), method)))
+            const auto params = uuids ? R"({"output":["name","uuid"]})" : R"({"output":["name"]})";
+            for (const auto& group : objects_of(parse_array(client_->call(method, params), method))) {
                 names.insert(text_of(group, "name"));
+                if (uuids) (*uuids)[text_of(group, "uuid")] = text_of(group, "name");
+            }
             return names;
         }
 
@@ -497,15 +502,17 @@ private:
             const bool split_groups = client_->version().at_least(6, 2);
             if (split_groups && !version_of(backup_.source_version()).at_least(6, 2)) {
                 // 6.0's groups, split as 6.2+ has them: each checked against its own kind.
-                auto split = zabbix_import::split_groups(document, backup_.file(files::templates), backup_.file(files::hosts));
-                document = std::move(split.document);
-                for (const auto& [method, wanted] : {std::pair{"hostgroup.get", &split.host_groups},
-                                                     std::pair{"templategroup.get", &split.template_groups}}) {
-                    const auto present = names_from(method);
+                const auto split = zabbix_import::split_groups(document, backup_.file(files::templates), backup_.file(files::hosts));
+                std::map<std::string, std::string> host_taken, template_taken;
+                for (const auto& [method, wanted, taken] :
+                     {std::tuple{"hostgroup.get", &split.host_groups, &host_taken},
+                      std::tuple{"templategroup.get", &split.template_groups, &template_taken}}) {
+                    const auto present = names_from(method, taken);
                     step.objects += static_cast<std::int64_t>(wanted->size());
                     for (const auto& name : *wanted)
                         if (!present.count(name)) missing.push_back(name);
                 }
+                document = groups_document(split, host_taken, template_taken);
             } else {
                 const auto wanted = group_names(document);
                 auto present = names_from("hostgroup.get");
