@@ -425,8 +425,10 @@ private:
         }
 
         /// configuration.import (or importcompare on a dry run) of each document, `concurrency_` at a time.
-        /// Returns importcompare's answers on a dry run.
-        std::vector<std::string> import_documents(const std::vector<std::string>& documents, const std::string& rules) {
+        /// Returns importcompare's answers on a dry run. With `refusals` (one per document), a document
+        /// Zabbix refuses is recorded there and the others still go.
+        std::vector<std::string> import_documents(const std::vector<std::string>& documents, const std::string& rules,
+                                                  std::vector<std::string>* refusals = nullptr) {
             const std::string method = dry_run_ ? "configuration.importcompare" : "configuration.import";
             if (dry_run_ && !has_importcompare(client_->version())) return {};
             std::vector<std::string> answers(documents.size());
@@ -437,8 +439,14 @@ private:
                 const std::size_t batch_end = std::min(documents.size(), next + (first_alone && next == 0 ? 1 : concurrency_));
                 std::vector<std::future<std::string>> pending;
                 for (std::size_t i = next; i < batch_end; ++i)
-                    pending.push_back(std::async(std::launch::async, [this, &method, &documents, &rules, i] {
-                        return client_->call(method, import_params(documents[i], rules), import_timeout_);
+                    pending.push_back(std::async(std::launch::async, [this, &method, &documents, &rules, refusals, i] {
+                        try {
+                            return client_->call(method, import_params(documents[i], rules), import_timeout_);
+                        } catch (const zabbix::ApiError& e) {
+                            if (!refusals) throw;
+                            (*refusals)[i] = e.what();
+                            return std::string();
+                        }
                     }));
                 collect(pending, answers, next);
                 next = batch_end;
@@ -590,14 +598,16 @@ private:
             auto changed = differing_units(backup_units, spec, found);
             step.objects = static_cast<std::int64_t>(backup_units.size());
             std::vector<std::string> kept;
+            std::vector<std::size_t> preferred;  // built-ins whose backup version --prefer-backup-builtins imports
             const bool across = crosses_versions(backup_units.version(), client_->version());
             if (across) {
                 std::erase_if(changed, [&](std::size_t unit) {
                     const auto& name = backup_units.name(unit);
                     const bool builtin = found.builtin.count(name) || found.builtin_uuids.count(backup_units.uuid(unit));
                     if (!builtin) return found.present.count(name) > 0;
-                    if (!prefer_backup_builtins_) kept.push_back(name);
-                    return !prefer_backup_builtins_;
+                    if (prefer_backup_builtins_) preferred.push_back(unit);
+                    else kept.push_back(name);
+                    return true;
                 });
                 backup_units.rekey_valuemaps(found.valuemap_owners);
             }
@@ -607,21 +617,56 @@ private:
                 names.push_back(backup_units.name(unit));
                 ++(found.present.count(names.back()) ? updated : created);
             }
-            step.unchanged = step.objects - static_cast<std::int64_t>(changed.size());
+            step.unchanged = step.objects - static_cast<std::int64_t>(changed.size() + preferred.size());
             if (!kept.empty()) {
                 step.detail = "kept the destination's newer built-in version: " + describe_names(kept);
                 kept_builtins_.insert(kept_builtins_.end(), kept.begin(), kept.end());
             }
+            if (!preferred.empty()) prefer_backup_builtins(step, backup_units, preferred, spec.rules);
             if (changed.empty()) return;
             const auto documents = backup_units.documents(changed, spec.concurrent ? concurrency_ : 1, across);
             const auto answers = import_documents(documents, spec.rules);
             step.created = created;
-            step.updated = updated;
+            step.updated += updated;
             step.detail = describe_names(names) + (step.detail.empty() ? "" : "; " + step.detail);
             if (dry_run_ && !answers.empty()) step.detail = "importcompare: " + compare_summary(answers) + "; " + step.detail;
             for (const char* kind : {"templates", "hosts", "hostgroups", "templategroups", "images", "maps", "mediatypes"})
                 invalidate(kind);
             if (spec.key == "templates") backup_.release(files::templates);
+        }
+
+        /// The backup's version of the destination's newer built-in templates, one document each: a newer
+        /// importer refuses some (their items moved, their inventory links taken), and each refusal is
+        /// listed by name (exit 13) while the others are restored.
+        void prefer_backup_builtins(Step& step, const ExportIndex& backup_units, const std::vector<std::size_t>& units,
+                                    const std::string& rules) {
+            std::vector<std::string> documents, refusals(units.size()), restored, refused;
+            for (const auto unit : units) documents.push_back(backup_units.documents({unit}, 1, true).at(0));
+            import_documents(documents, rules, &refusals);
+            // Imports sent at once can clash on a fresh 7.0's id table: what was refused goes again, alone.
+            for (std::size_t i = 0; i < units.size(); ++i)
+                if (!refusals[i].empty()) {
+                    std::vector<std::string> again(1);
+                    import_documents({documents[i]}, rules, &again);
+                    refusals[i] = again[0];
+                }
+            for (std::size_t i = 0; i < units.size(); ++i) {
+                const auto& name = backup_units.name(units[i]);
+                if (refusals[i].empty()) {
+                    restored.push_back(name);
+                    continue;
+                }
+                refused.push_back(name);
+                log_.unrestored.push_back("template '" + name + "': Zabbix " + client_->version().text +
+                                          " refuses the backup's version of its built-in (" + refusals[i] + ")");
+                ctx_.warn(log_.unrestored.back());
+            }
+            step.updated += static_cast<std::int64_t>(restored.size());
+            step.not_restored += static_cast<std::int64_t>(refused.size());
+            std::vector<std::string> detail;
+            if (!restored.empty()) detail.push_back("the backup's built-in version: " + describe_names(restored));
+            if (!refused.empty()) detail.push_back("not restored (refused): " + describe_names(refused));
+            step.detail = joined(detail, "; ");
         }
 
         void export_kind(Step& step) {
