@@ -1,5 +1,7 @@
 #include "action_remap.hpp"
 
+#include "export_merge.hpp"
+
 #include <concierge/sdk/status.hpp>
 
 #include <Poco/JSON/Array.h>
@@ -72,6 +74,14 @@ Array::Ptr id_list(const Object::Ptr& from, const std::string& key, const std::s
     return out;
 }
 
+/// The objects in the order of their texts (the first of each pair).
+Array::Ptr sorted_objects(std::vector<std::pair<std::string, Object::Ptr>>& elements) {
+    std::sort(elements.begin(), elements.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    Array::Ptr out = new Array;
+    for (const auto& element : elements) out->add(element.second);
+    return out;
+}
+
 Object::Ptr reduce_filter(const Object::Ptr& filter, int eventsource, const Remap& remap) {
     Object::Ptr out = new Object;
     if (!filter) {
@@ -82,7 +92,8 @@ Object::Ptr reduce_filter(const Object::Ptr& filter, int eventsource, const Rema
     const int evaltype = int_of(filter, "evaltype", 0);
     copy(filter, out, "evaltype");
     if (evaltype == evaltype_expression) copy(filter, out, "formula");
-    Array::Ptr conditions = new Array;
+    // Sorted: 7.0 gives conditions back in another order (a custom expression names them by formulaid).
+    std::vector<std::pair<std::string, Object::Ptr>> conditions;
     if (const auto list = filter->getArray("conditions")) {
         for (std::size_t i = 0; i < list->size(); ++i) {
             const auto condition = list->getObject(static_cast<unsigned>(i));
@@ -97,10 +108,10 @@ Object::Ptr reduce_filter(const Object::Ptr& filter, int eventsource, const Rema
             }
             if (type == condition_tag_value) copy(condition, kept, "value2");
             if (evaltype == evaltype_expression) copy(condition, kept, "formulaid");
-            conditions->add(kept);
+            conditions.emplace_back(zabbix_format::to_json(kept), kept);
         }
     }
-    out->set("conditions", conditions);
+    out->set("conditions", sorted_objects(conditions));
     return out;
 }
 
@@ -315,19 +326,24 @@ Object::Ptr restorable_mediatype(const Object::Ptr& mediatype) {
     Object::Ptr out = new Object;
     for (const auto& key : mediatype->getNames()) {
         if (key == "mediatypeid") continue;
-        if (key != "message_templates") {
+        if (key != "message_templates" && key != "parameters") {
             out->set(key, mediatype->get(key));
             continue;
         }
-        Array::Ptr templates = new Array;
+        // Sorted: 7.0 gives both lists back in its own order (webhook parameters by name).
+        std::vector<std::pair<std::string, Object::Ptr>> elements;
         if (const auto list = mediatype->getArray(key))
             for (std::size_t i = 0; i < list->size(); ++i) {
-                const auto from = list->getObject(static_cast<unsigned>(i));
-                Object::Ptr kept = new Object;
-                for (const char* field : {"eventsource", "recovery", "subject", "message"}) copy(from, kept, field);
-                templates->add(kept);
+                auto kept = list->getObject(static_cast<unsigned>(i));
+                if (!kept) continue;
+                if (key == "message_templates") {
+                    const auto from = kept;
+                    kept = new Object;
+                    for (const char* field : {"eventsource", "recovery", "subject", "message"}) copy(from, kept, field);
+                }
+                elements.emplace_back(zabbix_format::to_json(kept), kept);
             }
-        out->set(key, templates);
+        out->set(key, sorted_objects(elements));
     }
     return out;
 }

@@ -2,6 +2,7 @@
 
 #include "destination_names.hpp"
 #include "export_plan.hpp"
+#include "version_bridge.hpp"
 #include "object_kinds.hpp"
 
 #include <concierge/sdk/status.hpp>
@@ -28,6 +29,10 @@ BackupNames backup_names(const zabbix_format::BackupSet& backup) {
             if (backup.has(kind.file))
                 for (const std::string& name_field : {kind.name_field, std::string(kind.key == "users" ? "alias" : "host")})
                     names.add_list(kind.key, backup.file(kind.file), kind.id_field, name_field);
+        // A pre-6.2 group is a host group and a template group at once: its rights name both.
+        if (!version_of(backup.source_version()).at_least(6, 2))
+            for (const auto& [name, id] : std::map<std::string, std::string>(names.ids("hostgroups")))
+                names.add("templategroups", id, name);
         // The earlier tool's id map names no user groups, users or scripts, yet its actions name the
         // built-in ones (its default action notifies "Zabbix administrators"). A fresh install gives
         // those the same ids everywhere (Zabbix's data.sql), so they can be named by id.

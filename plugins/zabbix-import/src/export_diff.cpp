@@ -1,6 +1,7 @@
 #include "export_diff.hpp"
 
 #include "backup_dir.hpp"
+#include "version_bridge.hpp"
 
 #include <concierge/sdk/status.hpp>
 #include <concierge/zabbix/json_scan.hpp>
@@ -73,6 +74,17 @@ void append_array(std::string& out, const std::string& key, const std::vector<st
         out += elements[i];
     }
     out += ']';
+}
+
+/// The "uuid" of each value map of a unit's text.
+std::vector<std::string> unit_valuemap_uuids(std::string_view unit) {
+    std::vector<std::string> out;
+    const auto maps = json::member(unit, "valuemaps");
+    if (!maps || json::kind_of(*maps) != json::Kind::Array) return out;
+    for (const auto map : json::elements(*maps))
+        if (const auto uuid = json::member(map, "uuid"); uuid && json::kind_of(*uuid) == json::Kind::String)
+            out.push_back(json::unescape(*uuid));
+    return out;
 }
 
 }  // namespace
@@ -151,6 +163,41 @@ void ExportIndex::add(std::string_view document) {
     }
 }
 
+std::string ExportIndex::uuid(std::size_t unit) const {
+    const auto uuid = json::member(units_.at(unit).text, "uuid");
+    return uuid && json::kind_of(*uuid) == json::Kind::String ? json::unescape(*uuid) : std::string();
+}
+
+bool ExportIndex::has_vendor(std::size_t unit) const { return json::member(units_.at(unit).text, "vendor").has_value(); }
+
+std::map<std::string, std::string> ExportIndex::valuemap_owners() const {
+    std::map<std::string, std::string> out;
+    for (const auto& unit : units_)
+        for (auto& uuid : unit_valuemap_uuids(unit.text)) out.emplace(std::move(uuid), unit.name);
+    return out;
+}
+
+std::size_t ExportIndex::rekey_valuemaps(const std::map<std::string, std::string>& owners) {
+    std::size_t count = 0;
+    for (auto& unit : units_) {
+        std::string text;
+        for (const auto& uuid : unit_valuemap_uuids(unit.text)) {
+            const auto owner = owners.find(uuid);
+            if (owner == owners.end() || owner->second == unit.name) continue;
+            if (text.empty()) text = unit.text;
+            // A UUID is 32 hex digits: as a quoted string it names nothing else in the unit.
+            const std::string from = '"' + uuid + '"', to = '"' + derived_uuid(unit.name, uuid) + '"';
+            for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+                text.replace(pos, from.size(), to);
+            ++count;
+        }
+        if (text.empty()) continue;
+        unit.text = rewritten_.emplace_back(std::move(text));
+    }
+    if (count) derived_.reset();
+    return count;
+}
+
 void ExportIndex::index() const {
     if (derived_) return;
     auto d = std::make_unique<Derived>();
@@ -203,7 +250,8 @@ std::vector<std::size_t> ExportIndex::differing(const ExportIndex& destination) 
     return out;
 }
 
-std::vector<std::string> ExportIndex::documents(const std::vector<std::size_t>& units, std::size_t chunks) const {
+std::vector<std::string> ExportIndex::documents(const std::vector<std::size_t>& units, std::size_t chunks,
+                                                bool without_groups) const {
     if (units.empty()) return {};
     index();
     const auto& d = *derived_;
@@ -255,6 +303,7 @@ std::vector<std::string> ExportIndex::documents(const std::vector<std::size_t>& 
         }
         if (first) doc += "\"version\":\"" + version_ + "\"";
         for (const auto& [key, value] : passed_) {
+            if (without_groups && key == "groups") continue;
             doc += ",\"" + key + "\":";
             doc += value;
         }

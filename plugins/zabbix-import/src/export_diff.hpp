@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,6 +36,18 @@ public:
     /// The export's "version" ("6.0"), from the first document.
     const std::string& version() const noexcept { return version_; }
 
+    /// The unit's "uuid" ("" without one: images, media types, exports before 5.2).
+    std::string uuid(std::size_t unit) const;
+    /// Whether the unit carries a "vendor" (7.0+ built-in templates do; 6.0 exports never do).
+    bool has_vendor(std::size_t unit) const;
+    /// The unit holding each value map, by the value map's UUID.
+    std::map<std::string, std::string> valuemap_owners() const;
+    /// Gives each unit's value maps whose UUID `owners` gives to another unit one derived from the
+    /// unit's name and that UUID (a newer server's built-in templates reuse an older one's value
+    /// map UUIDs, and an import of a value map whose UUID another template holds is refused).
+    /// Returns how many.
+    std::size_t rekey_valuemaps(const std::map<std::string, std::string>& owners);
+
     /// The units whose signature differs from the same-named unit of `destination`, or that it lacks.
     std::vector<std::size_t> differing(const ExportIndex& destination) const;
 
@@ -42,8 +55,11 @@ public:
     /// names one of them, split into at most `chunks` documents of near-equal size. Units linked to
     /// each other (a template link, a discovery override's template, a trigger or graph naming both,
     /// a trigger dependency) stay in one document, so documents can be imported concurrently in any
-    /// order.
-    std::vector<std::string> documents(const std::vector<std::size_t>& units, std::size_t chunks) const;
+    /// order. With `without_groups`, the export's pre-6.2 "groups" list is left out: a newer
+    /// importer would make host or template groups of it by its own rules (renaming the
+    /// destination's groups that share a UUID), and the host groups step has created them all.
+    std::vector<std::string> documents(const std::vector<std::size_t>& units, std::size_t chunks,
+                                       bool without_groups = false) const;
 
 private:
     struct Unit {
@@ -63,6 +79,7 @@ private:
     std::vector<std::pair<std::string, std::string>> scalars_;       // version, date: compact JSON
     std::vector<std::pair<std::string, std::string_view>> passed_;  // groups and other lists, whole
     std::vector<Unit> units_;
+    std::deque<std::string> rewritten_;  // units' texts with rekeyed value maps
     std::vector<Shared> shared_;
 
     struct Derived {

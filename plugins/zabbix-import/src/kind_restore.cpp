@@ -2,6 +2,7 @@
 
 #include "change_review.hpp"
 #include "object_shapes.hpp"
+#include "version_bridge.hpp"
 
 #include "export_merge.hpp"
 #include "json_values.hpp"
@@ -65,7 +66,17 @@ KindRestore::KindRestore(sdk::Context& ctx, zabbix::Client& client, const zabbix
       destination_(destination),
       restored_by_run_(std::move(restored_by_run)),
       dry_run_(dry_run),
-      log_(log) {}
+      log_(log),
+      backup_version_(version_of(backup.source_version())) {
+    // A pre-6.2 backup's user group rights go to the host groups and template groups its groups become.
+    if (backup_version_.at_least(6, 2) || !client.version().at_least(6, 2)) return;
+    const auto split = split_groups(backup.file(zabbix_format::files::hostgroups),
+                                    backup.file(zabbix_format::files::templates), backup.file(zabbix_format::files::hosts));
+    for (const auto& [names, ids] : {std::pair{&split.host_groups, &group_ids_.host_groups},
+                                     std::pair{&split.template_groups, &group_ids_.template_groups}})
+        for (const auto& name : *names)
+            if (const auto* id = source_.names.id_of("hostgroups", name)) ids->insert(*id);
+}
 
 void KindRestore::wrote(const std::string& kind) {
     destination_.invalidate(kind);
@@ -75,7 +86,8 @@ void KindRestore::wrote(const std::string& kind) {
 const std::vector<Planned>& KindRestore::plan(const ObjectKind& kind) {
     auto& cached = plans_[kind.key];
     if (cached.first == log_.writes + 1) return cached.second;
-    const auto wanted = objects_of(parse_array(backup_.file(kind.file), kind.file));
+    auto wanted = objects_of(parse_array(backup_.file(kind.file), kind.file));
+    for (auto& object : wanted) object = upgraded(kind.key, backup_version_, client_.version(), object, group_ids_);
     const auto existing = objects_of(parse_array(client_.call(kind.get.method, kind.get.params), kind.get.method));
 
     // Name every reference: the destination's lists, and its composite objects by id.
@@ -172,7 +184,10 @@ Planned KindRestore::plan_one(const ObjectKind& kind, const Object::Ptr& object,
             const std::string* name = destination_.names().name_of(ref_kind, id);
             return name ? *name : "#" + id;
         });
+        if (crosses_versions(backup_version_.text, version)) drop_newer_only(kind.key, portable, before);
         planned.differing = differing_members(portable, before);
+        // A member only the destination has (its newer version added it) is not the backup's to change.
+        std::erase_if(planned.differing, [&](const std::string& member) { return !portable->has(member); });
         if (kind.key == "globalmacros" && text_of(object, "type") == "1")
             planned.differing.erase(std::remove(planned.differing.begin(), planned.differing.end(), "value"),
                                     planned.differing.end());

@@ -9,6 +9,7 @@
 #include "backup_names.hpp"
 #include "destination_names.hpp"
 #include "restore_step.hpp"
+#include "version_bridge.hpp"
 
 #include "backup_set.hpp"
 #include "object_kinds.hpp"
@@ -86,6 +87,8 @@ private:
     bool dry_run_;
     RestoreLog& log_;
     std::map<std::string, std::pair<std::uint64_t, std::vector<Planned>>> plans_;  // kind -> (writes + 1, plan)
+    zabbix::Version backup_version_;
+    GroupIds group_ids_;
 };
 
 }  // namespace concierge::zabbix_import

@@ -9,6 +9,7 @@
 #include "kind_restore.hpp"
 #include "object_shapes.hpp"
 #include "restore_step.hpp"
+#include "version_bridge.hpp"
 
 #include "backup_set.hpp"
 #include "export_merge.hpp"
@@ -31,6 +32,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <sys/random.h>
@@ -159,6 +161,11 @@ public:
                                    "triggers, graphs, rules, links); the earlier tool's force-templates",
                            .type = sdk::OptionType::Flag,
                            .env = "ZBX_IMPORT_DELETE_MISSING,ZBX_FORCE_TEMPLATES"});
+        options.push_back({.name = "prefer-backup-builtins",
+                           .help = "into a newer Zabbix, restore the backup's version of the built-in templates the "
+                                   "destination ships newer (by default the destination's are kept)",
+                           .type = sdk::OptionType::Flag,
+                           .env = "ZBX_IMPORT_PREFER_BACKUP_BUILTINS"});
         options.push_back({.name = "concurrency",
                            .short_name = 'j',
                            .help = "template imports and exports sent at once (the PHP workers the frontend has)",
@@ -225,6 +232,7 @@ private:
               import_timeout_(timeout),
               dry_run_(ctx.flag("dry-run")),
               delete_missing_(ctx.flag("delete-missing")),
+              prefer_backup_builtins_(ctx.flag("prefer-backup-builtins")),
               templates_("templates", "template"),
               hosts_("hosts", "host") {
             templates_.add(backup_.file(files::templates));
@@ -256,6 +264,7 @@ private:
                           "JSON but cannot be checked against sha256 sums");
             client_ = std::make_unique<zabbix::Client>(zabbix::settings_from(ctx_));
             const auto& version = client_->version();
+            refuse_newer_backup(backup_.source_version(), version);
             rules_ = import_rules(version, delete_missing_);
             client_->login();
             ctx_.debug("Zabbix " + version.text + " at " + client_->settings().url);
@@ -416,17 +425,28 @@ private:
         }
 
         /// configuration.import (or importcompare on a dry run) of each document, `concurrency_` at a time.
-        /// Returns importcompare's answers on a dry run.
-        std::vector<std::string> import_documents(const std::vector<std::string>& documents, const std::string& rules) {
+        /// Returns importcompare's answers on a dry run. With `refusals` (one per document), a document
+        /// Zabbix refuses is recorded there and the others still go.
+        std::vector<std::string> import_documents(const std::vector<std::string>& documents, const std::string& rules,
+                                                  std::vector<std::string>* refusals = nullptr) {
             const std::string method = dry_run_ ? "configuration.importcompare" : "configuration.import";
             if (dry_run_ && !has_importcompare(client_->version())) return {};
             std::vector<std::string> answers(documents.size());
+            // A 7.0 install starts with an empty id table, and concurrent imports that each insert a
+            // table's first id row clash ("Database error occurred"): the first document goes alone.
+            const bool first_alone = client_->version().at_least(7, 0);
             for (std::size_t next = 0; next < documents.size();) {
-                const std::size_t batch_end = std::min(documents.size(), next + concurrency_);
+                const std::size_t batch_end = std::min(documents.size(), next + (first_alone && next == 0 ? 1 : concurrency_));
                 std::vector<std::future<std::string>> pending;
                 for (std::size_t i = next; i < batch_end; ++i)
-                    pending.push_back(std::async(std::launch::async, [this, &method, &documents, &rules, i] {
-                        return client_->call(method, import_params(documents[i], rules), import_timeout_);
+                    pending.push_back(std::async(std::launch::async, [this, &method, &documents, &rules, refusals, i] {
+                        try {
+                            return client_->call(method, import_params(documents[i], rules), import_timeout_);
+                        } catch (const zabbix::ApiError& e) {
+                            if (!refusals) throw;
+                            (*refusals)[i] = e.what();
+                            return std::string();
+                        }
                     }));
                 collect(pending, answers, next);
                 next = batch_end;
@@ -473,20 +493,42 @@ private:
             return ids;
         }
 
-        void host_groups(Step& step) {
-            const std::string& document = backup_.file(files::hostgroups);
-            const auto wanted = group_names(document);
-            std::set<std::string> present;
-            const bool split_groups = client_->version().at_least(6, 2);
-            for (const char* method : {"hostgroup.get", "templategroup.get"}) {
-                if (std::string(method) == "templategroup.get" && !split_groups) continue;
-                for (const auto& group : objects_of(parse_array(client_->call(method, R"({"output":["name"]})"), method)))
-                    present.insert(text_of(group, "name"));
+        /// The groups a *.get method lists, by name, and their UUIDs' names when `uuids` (6.2+).
+        std::set<std::string> names_from(const std::string& method, std::map<std::string, std::string>* uuids = nullptr) {
+            std::set<std::string> names;
+            const auto params = uuids ? R"({"output":["name","uuid"]})" : R"({"output":["name"]})";
+            for (const auto& group : objects_of(parse_array(client_->call(method, params), method))) {
+                names.insert(text_of(group, "name"));
+                if (uuids) (*uuids)[text_of(group, "uuid")] = text_of(group, "name");
             }
-            step.objects = static_cast<std::int64_t>(wanted.size());
+            return names;
+        }
+
+        void host_groups(Step& step) {
+            std::string document = backup_.file(files::hostgroups);
             std::vector<std::string> missing;
-            for (const auto& name : wanted)
-                if (!present.count(name)) missing.push_back(name);
+            const bool split_groups = client_->version().at_least(6, 2);
+            if (split_groups && !version_of(backup_.source_version()).at_least(6, 2)) {
+                // 6.0's groups, split as 6.2+ has them: each checked against its own kind.
+                const auto split = zabbix_import::split_groups(document, backup_.file(files::templates), backup_.file(files::hosts));
+                std::map<std::string, std::string> host_taken, template_taken;
+                for (const auto& [method, wanted, taken] :
+                     {std::tuple{"hostgroup.get", &split.host_groups, &host_taken},
+                      std::tuple{"templategroup.get", &split.template_groups, &template_taken}}) {
+                    const auto present = names_from(method, taken);
+                    step.objects += static_cast<std::int64_t>(wanted->size());
+                    for (const auto& name : *wanted)
+                        if (!present.count(name)) missing.push_back(name);
+                }
+                document = groups_document(split, host_taken, template_taken);
+            } else {
+                const auto wanted = group_names(document);
+                auto present = names_from("hostgroup.get");
+                if (split_groups) present.merge(names_from("templategroup.get"));
+                step.objects = static_cast<std::int64_t>(wanted.size());
+                for (const auto& name : wanted)
+                    if (!present.count(name)) missing.push_back(name);
+            }
             step.unchanged = step.objects - static_cast<std::int64_t>(missing.size());
             if (missing.empty()) return;
             import_documents({document}, rules_);
@@ -513,13 +555,26 @@ private:
                     import_rules_for("media_types"), false};
         }
 
+        /// What of the destination's units a restore needs besides how they differ.
+        struct DestinationUnits {
+            std::set<std::string> present, builtin;            // names; builtin: carrying a vendor
+            std::set<std::string> builtin_uuids;                 // a built-in renamed since keeps its UUID
+            std::map<std::string, std::string> valuemap_owners;  // value map UUID -> unit
+        };
+
         /// The units of `backup_units` that differ from the destination's, read by one export of it.
         std::vector<std::size_t> differing_units(const ExportIndex& backup_units, const ExportUnits& spec,
-                                                 std::set<std::string>& present) {
+                                                 DestinationUnits& found) {
             const auto exported = export_destination(ids_from(spec.get_method, spec.id_field), spec);
             ExportIndex destination(spec.key, spec.name_member);
             for (const auto& document : exported) destination.add(document);
-            for (std::size_t i = 0; i < destination.size(); ++i) present.insert(destination.name(i));
+            for (std::size_t i = 0; i < destination.size(); ++i) {
+                found.present.insert(destination.name(i));
+                if (!destination.has_vendor(i)) continue;
+                found.builtin.insert(destination.name(i));
+                if (const auto uuid = destination.uuid(i); !uuid.empty()) found.builtin_uuids.insert(uuid);
+            }
+            found.valuemap_owners = destination.valuemap_owners();
             return backup_units.differing(destination);
         }
 
@@ -527,35 +582,91 @@ private:
         std::vector<std::string> differing_existing_units(const ExportUnits& spec) {
             ExportIndex backup_units(spec.key, spec.name_member);
             backup_units.add(backup_.file(files::mediatypes));
-            std::set<std::string> present;
+            DestinationUnits found;
             std::vector<std::string> names;
-            for (const auto unit : differing_units(backup_units, spec, present))
-                if (present.count(backup_units.name(unit))) names.push_back(backup_units.name(unit));
+            for (const auto unit : differing_units(backup_units, spec, found))
+                if (found.present.count(backup_units.name(unit))) names.push_back(backup_units.name(unit));
             return names;
         }
 
         /// Templates, hosts, images, maps, the earlier tool's media types: import the units that differ.
-        void units(Step& step, const ExportIndex& backup_units, const ExportUnits& spec) {
-            std::set<std::string> present;
-            const auto changed = differing_units(backup_units, spec, present);
+        /// An export of another version never equals the destination's: across versions only what the
+        /// destination lacks is written, and its newer built-in templates are kept unless
+        /// --prefer-backup-builtins.
+        void units(Step& step, ExportIndex& backup_units, const ExportUnits& spec) {
+            DestinationUnits found;
+            auto changed = differing_units(backup_units, spec, found);
             step.objects = static_cast<std::int64_t>(backup_units.size());
+            std::vector<std::string> kept;
+            std::vector<std::size_t> preferred;  // built-ins whose backup version --prefer-backup-builtins imports
+            const bool across = crosses_versions(backup_units.version(), client_->version());
+            if (across) {
+                std::erase_if(changed, [&](std::size_t unit) {
+                    const auto& name = backup_units.name(unit);
+                    const bool builtin = found.builtin.count(name) || found.builtin_uuids.count(backup_units.uuid(unit));
+                    if (!builtin) return found.present.count(name) > 0;
+                    if (prefer_backup_builtins_) preferred.push_back(unit);
+                    else kept.push_back(name);
+                    return true;
+                });
+                backup_units.rekey_valuemaps(found.valuemap_owners);
+            }
             std::vector<std::string> names;
             std::int64_t created = 0, updated = 0;
             for (const auto unit : changed) {
                 names.push_back(backup_units.name(unit));
-                ++(present.count(names.back()) ? updated : created);
+                ++(found.present.count(names.back()) ? updated : created);
             }
-            step.unchanged = step.objects - static_cast<std::int64_t>(changed.size());
+            step.unchanged = step.objects - static_cast<std::int64_t>(changed.size() + preferred.size());
+            if (!kept.empty()) {
+                step.detail = "kept the destination's newer built-in version: " + describe_names(kept);
+                kept_builtins_.insert(kept_builtins_.end(), kept.begin(), kept.end());
+            }
+            if (!preferred.empty()) prefer_backup_builtins(step, backup_units, preferred, spec.rules);
             if (changed.empty()) return;
-            const auto documents = backup_units.documents(changed, spec.concurrent ? concurrency_ : 1);
+            const auto documents = backup_units.documents(changed, spec.concurrent ? concurrency_ : 1, across);
             const auto answers = import_documents(documents, spec.rules);
             step.created = created;
-            step.updated = updated;
-            step.detail = describe_names(names);
+            step.updated += updated;
+            step.detail = describe_names(names) + (step.detail.empty() ? "" : "; " + step.detail);
             if (dry_run_ && !answers.empty()) step.detail = "importcompare: " + compare_summary(answers) + "; " + step.detail;
             for (const char* kind : {"templates", "hosts", "hostgroups", "templategroups", "images", "maps", "mediatypes"})
                 invalidate(kind);
             if (spec.key == "templates") backup_.release(files::templates);
+        }
+
+        /// The backup's version of the destination's newer built-in templates, one document each: a newer
+        /// importer refuses some (their items moved, their inventory links taken), and each refusal is
+        /// listed by name (exit 13) while the others are restored.
+        void prefer_backup_builtins(Step& step, const ExportIndex& backup_units, const std::vector<std::size_t>& units,
+                                    const std::string& rules) {
+            std::vector<std::string> documents, refusals(units.size()), restored, refused;
+            for (const auto unit : units) documents.push_back(backup_units.documents({unit}, 1, true).at(0));
+            import_documents(documents, rules, &refusals);
+            // Imports sent at once can clash on a fresh 7.0's id table: what was refused goes again, alone.
+            for (std::size_t i = 0; i < units.size(); ++i)
+                if (!refusals[i].empty()) {
+                    std::vector<std::string> again(1);
+                    import_documents({documents[i]}, rules, &again);
+                    refusals[i] = again[0];
+                }
+            for (std::size_t i = 0; i < units.size(); ++i) {
+                const auto& name = backup_units.name(units[i]);
+                if (refusals[i].empty()) {
+                    restored.push_back(name);
+                    continue;
+                }
+                refused.push_back(name);
+                log_.unrestored.push_back("template '" + name + "': Zabbix " + client_->version().text +
+                                          " refuses the backup's version of its built-in (" + refusals[i] + ")");
+                ctx_.warn(log_.unrestored.back());
+            }
+            step.updated += static_cast<std::int64_t>(restored.size());
+            step.not_restored += static_cast<std::int64_t>(refused.size());
+            std::vector<std::string> detail;
+            if (!restored.empty()) detail.push_back("the backup's built-in version: " + describe_names(restored));
+            if (!refused.empty()) detail.push_back("not restored (refused): " + describe_names(refused));
+            step.detail = joined(detail, "; ");
         }
 
         void export_kind(Step& step) {
@@ -643,6 +754,9 @@ private:
                                   " hosts, " + std::to_string(written("users")) + " users, " + std::to_string(actions) +
                                   " actions), " + std::to_string(unchanged) + " unchanged";
             if (!log_.unrestored.empty()) summary += ", " + std::to_string(log_.unrestored.size()) + " not restored";
+            if (!kept_builtins_.empty())
+                summary += "; kept the destination's newer built-in version of " + std::to_string(kept_builtins_.size()) +
+                           " template(s) (--prefer-backup-builtins restores the backup's)";
             if (!log_.attention.empty()) summary += "; by hand: " + joined(log_.attention, "; ");
             if (!refusal_.empty()) summary += "; " + refusal_;
             ctx_.set_summary(summary);
@@ -652,7 +766,8 @@ private:
         BackupSet& backup_;
         std::size_t concurrency_;
         std::chrono::milliseconds import_timeout_;
-        bool dry_run_, delete_missing_;
+        bool dry_run_, delete_missing_, prefer_backup_builtins_;
+        std::vector<std::string> kept_builtins_;  // the destination's newer built-in templates, kept
         ExportIndex templates_, hosts_;
         BackupNames source_;
         std::vector<Step> steps_;

@@ -7,6 +7,7 @@
 #include "export_diff.hpp"
 #include "import_rules.hpp"
 #include "object_shapes.hpp"
+#include "version_bridge.hpp"
 
 #include "export_merge.hpp"
 #include "object_kinds.hpp"
@@ -217,6 +218,49 @@ TEST(ExportDiff, AChangedGraphPrototypeItemDiffers) {
               (std::vector<std::string>{"P"}));
 }
 
+TEST(ExportDiff, AUnitsUuidAndVendorAreRead) {
+    ExportIndex index("templates", "template");
+    const std::string text = R"({"zabbix_export":{"version":"7.0","templates":[)"
+                             R"({"uuid":"aaaa","template":"Built-in","vendor":{"name":"Zabbix","version":"7.0-0"}},)"
+                             R"({"uuid":"bbbb","template":"Custom"}]}})";
+    index.add(text);
+    EXPECT_EQ(index.uuid(0), "aaaa");
+    EXPECT_TRUE(index.has_vendor(0));
+    EXPECT_FALSE(index.has_vendor(1));
+}
+
+TEST(ExportDiff, ValueMapsWhoseUuidAnotherTemplateHoldsGetDerivedOnesTheirOwnKeepTheirs) {
+    const std::string destination_text = R"({"zabbix_export":{"version":"7.0","templates":[)"
+                                         R"({"template":"Linux by SNMP","valuemaps":[{"uuid":"v1","name":"ifOperStatus"}]},)"
+                                         R"({"template":"Mine","valuemaps":[{"uuid":"v2","name":"state"}]}]}})";
+    ExportIndex destination("templates", "template");
+    destination.add(destination_text);
+    const auto owners = destination.valuemap_owners();
+    EXPECT_EQ(owners.at("v1"), "Linux by SNMP");
+
+    const std::string backup_text = R"({"zabbix_export":{"version":"6.0","groups":[{"name":"Templates/Modules"}],"templates":[)"
+                                    R"({"template":"Interfaces by SNMP","valuemaps":[{"uuid":"v1","name":"ifOperStatus"}]},)"
+                                    R"({"template":"Mine","valuemaps":[{"uuid":"v2","name":"state"}]}]}})";
+    ExportIndex backup("templates", "template");
+    backup.add(backup_text);
+    EXPECT_EQ(backup.rekey_valuemaps(owners), 1u);
+    const auto documents = backup.documents({0, 1}, 1);
+    ASSERT_EQ(documents.size(), 1u);
+    EXPECT_NE(documents[0].find(derived_uuid("Interfaces by SNMP", "v1")), std::string::npos) << documents[0];
+    EXPECT_EQ(documents[0].find(R"("v1")"), std::string::npos) << documents[0];
+    EXPECT_NE(documents[0].find(R"("v2")"), std::string::npos) << documents[0];
+}
+
+TEST(ExportDiff, DocumentsAcrossVersionsLeaveTheGroupsListOut) {
+    ExportIndex backup("templates", "template");
+    const std::string text = R"({"zabbix_export":{"version":"6.0","groups":[{"uuid":"g","name":"Templates"}],)"
+                             R"("templates":[{"template":"T","groups":[{"name":"Templates"}]}]}})";
+    backup.add(text);
+    EXPECT_NE(backup.documents({0}, 1).at(0).find(R"("groups":[{"uuid")"), std::string::npos);
+    EXPECT_EQ(backup.documents({0}, 1, true).at(0).find(R"("groups":[{"uuid")"), std::string::npos);
+    EXPECT_NE(backup.documents({0}, 1, true).at(0).find(R"("template":"T")"), std::string::npos);
+}
+
 TEST(ExportDiff, NotAnExportIsInvalidInput) {
     ExportIndex index("templates", "template");
     EXPECT_THROW(index.add(R"({"templates":[]})"), sdk::Error);
@@ -312,6 +356,20 @@ TEST(ActionRemap, WhatCannotBeMappedIsListedByName) {
     EXPECT_EQ(restored.unmapped[1].describe(), "user group 'Ops' (does not exist at the destination)");
 }
 
+TEST(ActionRemap, ConditionsCompareEqualWhateverTheOrderTheServerGivesThemIn) {
+    // 7.0 gives a restored action's conditions back in another order, with other formula ids.
+    const auto identity = [](const std::string&, const std::string& value) { return value; };
+    const auto as_60 = reduce_action(object(R"({"name":"a","eventsource":"2","filter":{"evaltype":"0","conditions":[)"
+                                            R"({"conditiontype":"20","operator":"0","value":"7","formulaid":"A"},)"
+                                            R"({"conditiontype":"22","operator":"2","value":"dr-","formulaid":"B"}]}})"),
+                                     identity);
+    const auto as_70 = reduce_action(object(R"({"name":"a","eventsource":"2","filter":{"evaltype":"0","conditions":[)"
+                                            R"({"conditiontype":"22","operator":"2","value":"dr-","formulaid":"A"},)"
+                                            R"({"conditiontype":"20","operator":"0","value":"7","formulaid":"B"}]}})"),
+                                     identity);
+    EXPECT_EQ(to_json(as_60), to_json(as_70));
+}
+
 TEST(ActionRemap, ADestinationActionComparesEqualToTheRestoredOne) {
     const auto restored = restore_action(object(autoreg_action), source_names(), destination_names());
     // What action.get returns at the destination after the create: its own ids, the same content.
@@ -326,6 +384,16 @@ TEST(MediaTypes, RestorableMediaTypeHasNoIdAndPlainMessageTemplates) {
         R"({"mediatypeid":"40","name":"Pager","type":"1","message_templates":[{"mediatype_messageid":"5","eventsource":"0","recovery":"0","subject":"s","message":"m"}]})"));
     EXPECT_EQ(zabbix_format::to_json(mediatype),
               R"({"message_templates":[{"eventsource":"0","message":"m","recovery":"0","subject":"s"}],"name":"Pager","type":"1"})");
+}
+
+TEST(MediaTypes, ParametersAndMessageTemplatesCompareEqualWhateverTheirOrder) {
+    const auto as_60 = restorable_mediatype(object(
+        R"({"name":"Hook","type":"4","parameters":[{"name":"b","value":"2"},{"name":"a","value":"1"}],)"
+        R"("message_templates":[{"eventsource":"3","recovery":"0","subject":"s","message":"m"},{"eventsource":"0","recovery":"0","subject":"s","message":"m"}]})"));
+    const auto as_70 = restorable_mediatype(object(
+        R"({"name":"Hook","type":"4","parameters":[{"name":"a","value":"1"},{"name":"b","value":"2"}],)"
+        R"("message_templates":[{"eventsource":"0","recovery":"0","subject":"s","message":"m"},{"eventsource":"3","recovery":"0","subject":"s","message":"m"}]})"));
+    EXPECT_EQ(to_json(as_60), to_json(as_70));
 }
 
 // ---- change review -------------------------------------------------------------------------
