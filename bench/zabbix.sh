@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# zabbix-backup and zabbix-import side by side with the same Zabbix API calls made by curl, against
-# the real sandbox (scripts/sandbox/zabbix.sh), in one run; prints figures, ratios and each row's
-# verdict against its target, never gates.
+# zabbix-backup and zabbix-import side by side with their floors (the same Zabbix API calls made
+# in-process, or by curl), against the real sandbox (scripts/sandbox/zabbix.sh), in one run; prints
+# figures, ratios and each row's verdict against its target, never gates.
 #   bash bench/zabbix.sh [BUILD_DIR]      (default build/release)
 # Parts (BENCH_ZBX_PARTS, default all of them, in this order):
-#   backup             full backup vs the same calls with curl (BENCH_ZBX_RUNS, default 3)
+#   backup             full backup of 6.0 (source) and of 7.0 (v70), each vs the same calls made
+#                      in-process (bench/zabbix_backup_floor.cpp), alternating (BENCH_ZBX_RUNS, default 3)
 #   history            history storage of 10 backups of an unchanged server
 #   restore            restores vs one raw configuration.import, once each (a raw import takes minutes)
 #   restore-empty      restore into a destination without templates vs one raw configuration.import,
@@ -45,8 +46,9 @@ cleanup() {  # every step runs, whatever fails before it
 trap cleanup EXIT
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target concierge concierge-plugin-zabbix-backup concierge-plugin-zabbix-import -j 2 >/dev/null
+cmake --build "$build" --target concierge concierge-plugin-zabbix-backup concierge-plugin-zabbix-import zabbix-backup-floor -j 2 >/dev/null
 exe="$(cd "$build" && pwd)/bin/concierge"
+floor="$(cd "$build" && pwd)/bin/zabbix-backup-floor"
 if want backup-previous; then  # the previous version's concierge and zabbix-backup, from a worktree
   { git -C "$repo" worktree add --detach "$previous_dir" "$previous_rev" &&
     cmake -S "$previous_dir" -B "$previous_dir/build" -DCMAKE_BUILD_TYPE=Release &&
@@ -55,8 +57,10 @@ if want backup-previous; then  # the previous version's concierge and zabbix-bac
   previous_exe="$previous_dir/build/bin/concierge"
 fi
 "${sandbox[@]}" up >/dev/null 2>&1 || "${sandbox[@]}" up
-source_url=$("${sandbox[@]}" env source | sed -n 's/.*ZBX_API_HOST=\([^ ]*\).*/\1/p')
-dest_url=$("${sandbox[@]}" env destination | sed -n 's/.*ZBX_API_HOST=\([^ ]*\).*/\1/p')
+instance_url() { "${sandbox[@]}" env "$1" | sed -n 's/.*ZBX_API_HOST=\([^ ]*\).*/\1/p'; }
+source_url=$(instance_url source)
+dest_url=$(instance_url destination)
+v70_url=$(instance_url v70)
 
 export CONCIERGE_HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" ZBX_USER=Admin ZBX_PASS=zabbix
 unset CONCIERGE_CONFIG CONCIERGE_PLUGIN_PATH
@@ -67,7 +71,7 @@ now() { date +%s.%N; }
 elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$(now)"; }
 
 echo "machine: $(nproc) CPU(s), $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "concierge: $("$exe" --version | head -n1); Zabbix sandbox: $source_url, $dest_url"
+echo "concierge: $("$exe" --version | head -n1); Zabbix sandbox: $source_url, $dest_url, $v70_url"
 want backup-previous && echo "previous: $(git -C "$previous_dir" log -1 --format='%h %cs') ($("$previous_exe" --version | head -n1))"
 
 # ---- raw API calls with curl ---------------------------------------------------------------------
@@ -80,32 +84,6 @@ login() { rpc "$1" user.login '{"username":"Admin","password":"zabbix"}' | sed -
 logout() { rpc "$1" user.logout '[]' "$2" >/dev/null; }
 rpc_file() {  # rpc_file URL PAYLOAD_FILE -> response on stdout
   curl -sS --max-time 3600 -H 'Content-Type: application/json-rpc' --data-binary @"$2" "$1"
-}
-
-# The same calls zabbix-backup makes, sequential except the template export in 4 concurrent chunks.
-curl_backup() {
-  local url=$1 out=$2 token ids i
-  mkdir -p "$out"
-  token=$(login "$url")
-  rpc "$url" template.get '{"output":["templateid","host"],"sortfield":"host"}' "$token" >"$out/templates-ids.json"
-  for method in hostgroup.get host.get mediatype.get usergroup.get user.get script.get proxy.get; do
-    rpc "$url" "$method" '{"output":"extend"}' "$token" >"$out/$method.json"
-  done
-  ids=$(python3 -c 'import json,sys; ids=[t["templateid"] for t in json.load(open(sys.argv[1]))["result"]]; n=len(ids); k=4
-for c in range(k): print(json.dumps(ids[c*n//k:(c+1)*n//k]))' "$out/templates-ids.json")
-  i=0
-  while read -r chunk; do
-    rpc "$url" configuration.export "{\"format\":\"json\",\"options\":{\"templates\":$chunk}}" "$token" >"$out/templates-$i.json" &
-    i=$((i + 1))
-  done <<<"$ids"
-  wait
-  rpc "$url" configuration.export "{\"format\":\"json\",\"options\":{\"groups\":$(python3 -c 'import json,sys; print(json.dumps([g["groupid"] for g in json.load(open(sys.argv[1]))["result"]]))' "$out/hostgroup.get.json")}}" "$token" >"$out/hostgroups.json"
-  rpc "$url" configuration.export "{\"format\":\"json\",\"options\":{\"hosts\":$(python3 -c 'import json,sys; print(json.dumps([h["hostid"] for h in json.load(open(sys.argv[1]))["result"]]))' "$out/host.get.json")}}" "$token" >"$out/hosts.json"
-  rpc "$url" mediatype.get '{"output":"extend","selectMessageTemplates":"extend"}' "$token" >"$out/mediatypes.json"
-  for source in 0 2; do
-    rpc "$url" action.get "{\"output\":\"extend\",\"selectOperations\":\"extend\",\"selectRecoveryOperations\":\"extend\",\"selectUpdateOperations\":\"extend\",\"selectFilter\":\"extend\",\"filter\":{\"eventsource\":$source}}" "$token" >"$out/actions-$source.json"
-  done
-  logout "$url" "$token"
 }
 
 # A raw configuration.import of a backup's templates.json, with the rules zabbix-import sends to 6.0.
@@ -170,18 +148,25 @@ timed() {  # timed CMD... -> "seconds peak_kb" on stdout, the command's output i
 "${sandbox[@]}" reset all >/dev/null 2>&1
 ZBX_API_HOST=$source_url "$exe" zabbix-backup -d "$tmp/backup" --quiet >/dev/null  # the restores' backup
 if want backup; then
-echo
-echo "== full backup of the pristine source ($runs runs each, alternating)"
-for run in $(seq "$runs"); do
-  read -r seconds kb < <(ZBX_API_HOST=$source_url timed "$exe" zabbix-backup -d "$tmp/backup" --quiet)
-  record backup_s "$seconds"
-  record backup_rss_bytes "$((kb * 1024))"
-  start=$(now)
-  curl_backup "$source_url" "$tmp/curl-$run"
-  record curl_s "$(elapsed "$start")"
-  echo "  run $run: concierge $seconds s (peak RSS $((kb * 1024 / 1000000)) MB), curl 4 chunks $(tail -n1 "$results" | cut -d' ' -f2) s"
+for version in 60 70; do  # the key's version; 6.0 is the source instance, 7.0 the v70 one
+  if [[ $version == 60 ]]; then name=source url=$source_url; else name=v70 url=$v70_url; fi
+  echo
+  echo "== full backup of the pristine $name (Zabbix ${version:0:1}.${version:1}) vs its in-process floor ($runs runs each," \
+    "alternating, after one untimed each: the backups after the first store deltas in history)"
+  backup=(env ZBX_API_HOST="$url" "$exe" zabbix-backup -d "$tmp/backup-$version" --quiet)
+  timed "${backup[@]}" >/dev/null
+  timed "$floor" "$url" >/dev/null
+  for run in $(seq "$runs"); do
+    read -r seconds kb < <(timed "${backup[@]}")
+    record "backup_${version}_s" "$seconds"
+    record "backup_${version}_rss_bytes" "$((kb * 1024))"
+    read -r floor_seconds floor_kb < <(timed "$floor" "$url")
+    record "floor_${version}_s" "$floor_seconds"
+    echo "  run $run: concierge $seconds s (peak RSS $((kb * 1024 / 1000000)) MB)," \
+      "floor $floor_seconds s (peak RSS $((floor_kb * 1024 / 1000000)) MB; $(cat "$tmp/last.log"))"
+  done
+  record "export_${version}_bytes" "$(stat -c %s "$tmp/backup-$version/templates.json")"
 done
-record export_bytes "$(stat -c %s "$tmp/backup/templates.json")"
 fi
 record backup_bytes "$(du -cb "$tmp/backup"/*.json | tail -n1 | cut -f1)"
 
@@ -312,10 +297,14 @@ def row(label, mine, mine_unit, ref, ref_label, target, scale=1.0):
     return (label, f"{m:.2f} {mine_unit}", ref_label.format(r), m / r, target)
 def quoted(label, mine, figure, target):
     return None if mine not in values else (label, f"{num(mine):.2f} s", f"{figure} s (quoted)", num(mine) / figure, target)
-rows = [r for r in [
-    row("full backup (median)", "backup_s", "s", "curl_s", "curl, 4 concurrent chunks: {:.2f} s", "<= 1.1x"),
-    quoted("  vs the earlier tool (issue's figure, not measured here)", "backup_s", 14.1, "~0.4x"),
-    row("backup peak RSS", "backup_rss_bytes", "MB", "export_bytes", "templates.json {:.1f} MB", "<= 3x", 1e6),
+rows = [r for version in ("60", "70") for r in [
+    row(f"full backup, Zabbix {version[0]}.{version[1]} (median, alternating)", f"backup_{version}_s", "s",
+        f"floor_{version}_s", "in-process floor: {:.2f} s", "<= 1.1x"),
+    quoted("  vs the earlier tool (issue's figure, 6.0, not measured here)", "backup_60_s", 14.1, "~0.4x")
+    if version == "60" else None,
+    row(f"backup peak RSS, Zabbix {version[0]}.{version[1]}", f"backup_{version}_rss_bytes", "MB",
+        f"export_{version}_bytes", "templates.json {:.1f} MB", "<= 3x", 1e6),
+] if r] + [r for r in [
     row("history, 10 backups of an unchanged server", "history_ten_bytes", "MB", "history_one_bytes", "one backup: {:.2f} MB", "<= 1.2x", 1e6),
     row("history, one backup's compressed blobs", "blob_bytes_one", "MB", "backup_bytes", "its raw JSON: {:.2f} MB", "<= 0.12x", 1e6),
     row("restore unchanged backup into its origin", "restore_origin_s", "s", "raw_origin_s", "raw configuration.import: {:.2f} s", "<= 0.10x"),

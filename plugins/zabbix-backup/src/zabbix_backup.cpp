@@ -30,13 +30,6 @@ using sdk::Context;
 using sdk::Error;
 using sdk::ExitCode;
 
-/// The ids in a *.get result of objects with only an id and a name, in the API's order.
-std::vector<std::string> ids_of(const std::string& result_json, const std::string& id_field) {
-    std::vector<std::string> ids;
-    for (const auto& object : objects_of(parse_array(result_json, "a *.get"))) ids.push_back(text_of(object, id_field));
-    return ids;
-}
-
 std::string utc_now() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm tm{};
@@ -135,7 +128,7 @@ private:
             for (const auto& kind : object_kinds(version)) {
                 const std::size_t count = save_get(kind.file, kind.get);
                 (kind.eventsource >= 0 ? actions : objects) += count;
-                name_lists(kind);
+                remember_references(kind);
             }
             step("exporting images and maps");
             objects += save_export(files::images, export_images(ids_["images"]), "images") +
@@ -202,43 +195,9 @@ private:
 
         /// Remembers what a restore needs of a kind's objects to name their references: the
         /// actions' trigger conditions, the dashboards' items and graphs, the discovery checks.
-        void name_lists(const ObjectKind& kind) {
-            const auto& text = last_get_;
-            if (kind.eventsource >= 0) collect_trigger_conditions(text);
-            if (kind.key == "dashboards") collect_widget_references(text);
-            if (kind.key == "drules") dchecks_ = dcheck_name_list(text);
-        }
-
-        void collect_trigger_conditions(const std::string& actions_json) {
-            for (const auto& action : objects_in(actions_json)) {
-                const auto filter = action->getObject("filter");
-                const auto conditions = filter ? filter->getArray("conditions") : nullptr;
-                for (std::size_t i = 0; conditions && i < conditions->size(); ++i) {
-                    const auto condition = conditions->getObject(static_cast<unsigned>(i));
-                    if (condition && condition->optValue<std::string>("conditiontype", "") == "2")
-                        referenced_["triggers"].insert(condition->getValue<std::string>("value"));
-                }
-            }
-        }
-
-        void collect_widget_references(const std::string& dashboards_json) {
-            // Widget field types that hold an item, item prototype, graph or graph prototype id.
-            static const std::map<std::string, std::string> kinds{
-                {"4", "items"}, {"5", "item_prototypes"}, {"6", "graphs"}, {"7", "graph_prototypes"}};
-            for (const auto& dashboard : objects_in(dashboards_json)) {
-                const auto pages = dashboard->getArray("pages");
-                for (std::size_t p = 0; pages && p < pages->size(); ++p) {
-                    const auto widgets = pages->getObject(static_cast<unsigned>(p))->getArray("widgets");
-                    for (std::size_t w = 0; widgets && w < widgets->size(); ++w) {
-                        const auto fields = widgets->getObject(static_cast<unsigned>(w))->getArray("fields");
-                        for (std::size_t f = 0; fields && f < fields->size(); ++f) {
-                            const auto field = fields->getObject(static_cast<unsigned>(f));
-                            const auto kind = kinds.find(field->optValue<std::string>("type", ""));
-                            if (kind != kinds.end()) referenced_[kind->second].insert(field->getValue<std::string>("value"));
-                        }
-                    }
-                }
-            }
+        void remember_references(const ObjectKind& kind) {
+            collect_referenced_ids(kind, last_get_, referenced_);
+            if (kind.key == "drules") dchecks_ = dcheck_name_list(last_get_);
         }
 
         static std::string dcheck_name_list(const std::string& drules_json) {
@@ -266,18 +225,8 @@ private:
                 count += count_in_array(list);
             };
             add("dchecks", dchecks_.empty() ? "[]" : dchecks_);
-            const auto ids = [this](const std::string& kind) {
-                const auto& set = referenced_[kind];
-                return std::vector<std::string>(set.begin(), set.end());
-            };
-            auto named = [&](const std::string& key, const std::string& kind, const Request& request, bool any) {
-                add(key, any ? composite_name_list(kind, call(request)) : "[]");
-            };
-            named("triggers", "triggers", name_triggers(ids("triggers")), !ids("triggers").empty());
-            named("items", "items", name_items(ids("items"), false), !ids("items").empty());
-            named("item_prototypes", "items", name_items(ids("item_prototypes"), true), !ids("item_prototypes").empty());
-            named("graphs", "graphs", name_graphs(ids("graphs"), false), !ids("graphs").empty());
-            named("graph_prototypes", "graphs", name_graphs(ids("graph_prototypes"), true), !ids("graph_prototypes").empty());
+            for (const auto& list : name_lists(referenced_))
+                add(list.key, list.request ? composite_name_list(list.kind, call(*list.request)) : "[]");
             return count;
         }
 
@@ -338,7 +287,7 @@ private:
         std::size_t concurrency_;
         zabbix::Client client_;
         std::map<std::string, std::vector<std::string>> ids_;
-        std::map<std::string, std::set<std::string>> referenced_;  // kind -> ids actions and dashboards name
+        ReferencedIds referenced_;  // the ids actions and dashboards name
         std::string last_get_;  // the last *.get answer saved
         std::string dchecks_;   // the discovery checks' composite names
         std::uint64_t step_ = 0;

@@ -26,4 +26,10 @@ std::string text_of(const Poco::JSON::Object::Ptr& object, const std::string& ke
     return object && object->has(key) ? object->get(key).convert<std::string>() : std::string();
 }
 
+std::vector<std::string> ids_of(const std::string& result_json, const std::string& id_field) {
+    std::vector<std::string> ids;
+    for (const auto& object : objects_of(parse_array(result_json, "a *.get"))) ids.push_back(text_of(object, id_field));
+    return ids;
+}
+
 }  // namespace concierge::zabbix_format

@@ -19,4 +19,7 @@ std::vector<Poco::JSON::Object::Ptr> objects_of(const Poco::JSON::Array::Ptr& li
 /// A member as text ("" when absent): Zabbix sends numbers as strings, but not always.
 std::string text_of(const Poco::JSON::Object::Ptr& object, const std::string& key);
 
+/// The ids in a *.get result of objects with only an id and a name, in the API's order.
+std::vector<std::string> ids_of(const std::string& result_json, const std::string& id_field);
+
 }  // namespace concierge::zabbix_format

@@ -1,6 +1,7 @@
 #include "object_kinds.hpp"
 
 #include "export_merge.hpp"
+#include "json_values.hpp"
 
 #include <concierge/sdk/status.hpp>
 
@@ -133,6 +134,54 @@ Request find_items(const std::vector<std::string>& keys, bool prototypes) {
 }
 Request find_graphs(const std::vector<std::string>& names, bool prototypes) {
     return by_filter(prototypes ? "graphprototype.get" : "graph.get", R"(["graphid","name"])", "name", names);
+}
+
+void collect_referenced_ids(const ObjectKind& kind, const std::string& result_json, ReferencedIds& into) {
+    if (kind.eventsource < 0 && kind.key != "dashboards") return;
+    // Widget field types that hold an item, item prototype, graph or graph prototype id.
+    static const std::map<std::string, std::string> widget_kinds{
+        {"4", "items"}, {"5", "item_prototypes"}, {"6", "graphs"}, {"7", "graph_prototypes"}};
+    for (const auto& object : objects_of(parse_array(result_json, "a *.get"))) {
+        if (kind.eventsource >= 0) {  // an action: its trigger conditions
+            const auto filter = object->getObject("filter");
+            const auto conditions = filter ? filter->getArray("conditions") : nullptr;
+            for (std::size_t i = 0; conditions && i < conditions->size(); ++i) {
+                const auto condition = conditions->getObject(static_cast<unsigned>(i));
+                if (condition && condition->optValue<std::string>("conditiontype", "") == "2")
+                    into["triggers"].insert(condition->getValue<std::string>("value"));
+            }
+            continue;
+        }
+        const auto pages = object->getArray("pages");  // a dashboard: its widgets' fields
+        for (std::size_t p = 0; pages && p < pages->size(); ++p) {
+            const auto widgets = pages->getObject(static_cast<unsigned>(p))->getArray("widgets");
+            for (std::size_t w = 0; widgets && w < widgets->size(); ++w) {
+                const auto fields = widgets->getObject(static_cast<unsigned>(w))->getArray("fields");
+                for (std::size_t f = 0; fields && f < fields->size(); ++f) {
+                    const auto field = fields->getObject(static_cast<unsigned>(f));
+                    const auto found = widget_kinds.find(field->optValue<std::string>("type", ""));
+                    if (found != widget_kinds.end()) into[found->second].insert(field->getValue<std::string>("value"));
+                }
+            }
+        }
+    }
+}
+
+std::vector<NameList> name_lists(const ReferencedIds& referenced) {
+    const auto ids = [&referenced](const std::string& key) {
+        const auto found = referenced.find(key);
+        return found == referenced.end() ? std::vector<std::string>{}
+                                         : std::vector<std::string>(found->second.begin(), found->second.end());
+    };
+    const auto list = [&ids](const std::string& key, const std::string& kind, auto request_of) {
+        const auto named = ids(key);
+        return NameList{key, kind, named.empty() ? std::nullopt : std::optional<Request>(request_of(named))};
+    };
+    return {list("triggers", "triggers", [](const auto& v) { return name_triggers(v); }),
+            list("items", "items", [](const auto& v) { return name_items(v, false); }),
+            list("item_prototypes", "items", [](const auto& v) { return name_items(v, true); }),
+            list("graphs", "graphs", [](const auto& v) { return name_graphs(v, false); }),
+            list("graph_prototypes", "graphs", [](const auto& v) { return name_graphs(v, true); })};
 }
 
 std::string composite_name_list(const std::string& kind, std::string_view result_json) {

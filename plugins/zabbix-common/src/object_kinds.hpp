@@ -9,6 +9,9 @@
 
 #include <concierge/zabbix/client.hpp>
 
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +66,22 @@ Request export_maps(const std::vector<std::string>& map_ids);
 Request name_triggers(const std::vector<std::string>& ids);
 Request name_items(const std::vector<std::string>& ids, bool prototypes);
 Request name_graphs(const std::vector<std::string>& ids, bool prototypes);
+/// The ids a backup names in id_map_backup.json, by list: "triggers" (actions' trigger conditions),
+/// "items", "item_prototypes", "graphs", "graph_prototypes" (dashboards' widgets).
+using ReferencedIds = std::map<std::string, std::set<std::string>>;
+/// Adds the ids that a kind's *.get answer names (an action's or a dashboard's) to `into`.
+void collect_referenced_ids(const ObjectKind& kind, const std::string& result_json, ReferencedIds& into);
+
+/// One composite name list of id_map_backup.json: its key, the kind its names are made as
+/// (composite_name_list), and the *.get that reads the named objects (none when none is named).
+struct NameList {
+    std::string key;
+    std::string kind;
+    std::optional<Request> request;
+};
+/// The five lists (triggers, items, item prototypes, graphs, graph prototypes), in file order.
+std::vector<NameList> name_lists(const ReferencedIds& referenced);
+
 /// The same objects by what their composite names hold, to find them at another server.
 Request find_triggers(const std::vector<std::string>& descriptions);
 Request find_items(const std::vector<std::string>& keys, bool prototypes);

@@ -306,6 +306,30 @@ TEST(CompositeNames, NameRequestsReadByIdAndFindRequestsSearchByKey) {
     EXPECT_EQ(find_graphs({"DR graph"}, true).method, "graphprototype.get");
 }
 
+TEST(CompositeNames, ActionsAndDashboardsNameTheIdsWhoseListsAreRead) {
+    const auto kinds = object_kinds(zabbix::Version{7, 0, 0, "7.0"});
+    ReferencedIds referenced;
+    collect_referenced_ids(*find_kind(kinds, "trigger_actions"),
+                           R"([{"filter":{"conditions":[{"conditiontype":"2","value":"13"},{"conditiontype":"1","value":"9"}]}}])",
+                           referenced);
+    collect_referenced_ids(*find_kind(kinds, "dashboards"),
+                           R"([{"pages":[{"widgets":[{"fields":[{"type":"4","value":"7"},{"type":"7","value":"8"},{"type":"0","value":"1"}]}]}]}])",
+                           referenced);
+    collect_referenced_ids(*find_kind(kinds, "users"), R"([{"filter":{"conditions":[{"conditiontype":"2","value":"5"}]}}])", referenced);
+    EXPECT_EQ(referenced, (ReferencedIds{{"triggers", {"13"}}, {"items", {"7"}}, {"graph_prototypes", {"8"}}}));
+
+    const auto lists = name_lists(referenced);
+    std::vector<std::string> keys, asked;
+    for (const auto& list : lists) {
+        keys.push_back(list.key);
+        if (list.request) asked.push_back(list.request->method);
+    }
+    EXPECT_EQ(keys, (std::vector<std::string>{"triggers", "items", "item_prototypes", "graphs", "graph_prototypes"}));
+    EXPECT_EQ(asked, (std::vector<std::string>{"trigger.get", "item.get", "graphprototype.get"}));  // none for what no one names
+    EXPECT_EQ(lists[4].kind, "graphs");
+    EXPECT_EQ(params_of(*lists[0].request)->getArray("triggerids")->getElement<std::string>(0), "13");
+}
+
 TEST(ExportMerge, ConcatenatesAndDedupesSharedObjects) {
     ExportMerger merger;
     merger.add(R"({"zabbix_export":{"version":"6.0","date":"first","groups":[{"uuid":"g1","name":"Templates"}],)"
