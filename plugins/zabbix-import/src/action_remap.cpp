@@ -326,6 +326,8 @@ Object::Ptr restorable_mediatype(const Object::Ptr& mediatype) {
     Object::Ptr out = new Object;
     for (const auto& key : mediatype->getNames()) {
         if (key == "mediatypeid") continue;
+        // 7.0 reads back the deprecated content_type beside message_format, and refuses both in a write.
+        if (key == "content_type" && mediatype->has("message_format")) continue;
         if (key != "message_templates" && key != "parameters") {
             out->set(key, mediatype->get(key));
             continue;

@@ -150,8 +150,13 @@ void upgrade_drule(Poco::JSON::Object& rule) {
                 check->set("allow_redirect", "0");
 }
 
-/// 6.4 replaced a script media type's exec_params (one parameter a line) by ordered parameters.
+/// 6.4 replaced a script media type's exec_params (one parameter a line) by ordered parameters;
+/// 7.0 renamed content_type message_format (and refuses the two together).
 void upgrade_mediatype(Poco::JSON::Object& mediatype) {
+    if (mediatype.has("content_type")) {
+        mediatype.set("message_format", mediatype.get("content_type"));
+        mediatype.remove("content_type");
+    }
     if (!mediatype.has("exec_params")) return;
     if (mediatype.optValue<std::string>("type", "") == "1") {
         Poco::JSON::Array::Ptr parameters = new Poco::JSON::Array;

@@ -171,6 +171,11 @@ TEST(UpgradedObject, A60ScriptMediaTypesExecParamsBecomeOrderedParameters) {
     EXPECT_EQ(to_json(email->get("parameters")), "[]");
 }
 
+TEST(UpgradedObject, A60MediaTypesContentTypeIsWrittenAs70sMessageFormat) {
+    const auto email = upgraded_60("mediatypes", R"({"name":"Email","type":"0","content_type":"1"})");
+    EXPECT_EQ(to_json(email), R"({"message_format":"1","name":"Email","type":"0"})");
+}
+
 TEST(UpgradedObject, A60UserGroupsRightsGoToTheHostAndTemplateGroupsItsGroupsBecame) {
     GroupIds groups;
     groups.host_groups = {"2", "3"};

@@ -386,6 +386,13 @@ TEST(MediaTypes, RestorableMediaTypeHasNoIdAndPlainMessageTemplates) {
               R"({"message_templates":[{"eventsource":"0","message":"m","recovery":"0","subject":"s"}],"name":"Pager","type":"1"})");
 }
 
+TEST(MediaTypes, A70MediaTypeIsWrittenWithMessageFormatAloneAndA60OneKeepsContentType) {
+    const auto from_70 = restorable_mediatype(object(R"({"mediatypeid":"1","name":"Email","type":"0","content_type":"1","message_format":"1"})"));
+    EXPECT_EQ(to_json(from_70), R"({"message_format":"1","name":"Email","type":"0"})");
+    const auto from_60 = restorable_mediatype(object(R"({"mediatypeid":"1","name":"Email","type":"0","content_type":"1"})"));
+    EXPECT_EQ(to_json(from_60), R"({"content_type":"1","name":"Email","type":"0"})");
+}
+
 TEST(MediaTypes, ParametersAndMessageTemplatesCompareEqualWhateverTheirOrder) {
     const auto as_60 = restorable_mediatype(object(
         R"({"name":"Hook","type":"4","parameters":[{"name":"b","value":"2"},{"name":"a","value":"1"}],)"
