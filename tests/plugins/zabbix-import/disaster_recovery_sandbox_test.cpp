@@ -254,11 +254,11 @@ protected:
         if (HasFatalFailure()) return;
         back_up_and_restore();
         ASSERT_EQ(restore_.exit_code, 0) << restore_.err << restore_.out;
-        const auto result = backup(dest_url_, dest_backup_);
+        const auto result = backup(dest_url_, dest_backup());
         ASSERT_EQ(result.exit_code, 0) << result.err;
         outputs_ += result.out + result.err;
     }
-    const fs::path dest_backup_ = work_ / "destination";
+    fs::path dest_backup() const { return work_ / "destination"; }
 };
 
 /// Within a version, the backup of the restored server equals the source's. (Across versions the
@@ -267,24 +267,24 @@ class FixedPoint : public RestoredServer {};
 INSTANTIATE_TEST_SUITE_P(Versions, FixedPoint, testing::ValuesIn(same_version_routes()), route_name);
 
 TEST_P(FixedPoint, BackupOfTheRestoredServerEqualsTheSources) {
-    const auto& dest_backup = dest_backup_;
+    const auto destination = dest_backup();
     // The fixed point: every kind equal modulo ids, dates and uuids, references equal by name.
     for (const auto& kind : zabbix_format::object_kinds(version_)) {
         SCOPED_TRACE(kind.file);
         const auto a = by_name(read(source_backup_ / kind.file), kind.name_field);
-        const auto b = by_name(read(dest_backup / kind.file), kind.name_field);
+        const auto b = by_name(read(destination / kind.file), kind.name_field);
         for (const auto& [name, object] : a) {
             if (name == population_.macro_secret) continue;  // its value cannot be read: never restored
             ASSERT_TRUE(b.count(name)) << kind.label << " '" << name << "' is missing at the destination";
             EXPECT_EQ(to_json(without_ids(b.at(name))), to_json(without_ids(object))) << kind.label << " '" << name << "'";
         }
         EXPECT_EQ(b.size(), a.size() - (kind.key == "globalmacros" ? 1 : 0));
-        auto portable_a = portable(source_backup_, kind), portable_b = portable(dest_backup, kind);
+        auto portable_a = portable(source_backup_, kind), portable_b = portable(destination, kind);
         portable_a.erase(population_.macro_secret);
         EXPECT_EQ(portable_b, portable_a);
     }
     for (const char* file : {"images.json", "maps.json"})
-        EXPECT_EQ(to_json(without_ids(object(read(dest_backup / file))->getObject("zabbix_export")->get(
+        EXPECT_EQ(to_json(without_ids(object(read(destination / file))->getObject("zabbix_export")->get(
                       std::string(file).substr(0, std::string(file).find('.'))))),
                   to_json(without_ids(object(read(source_backup_ / file))->getObject("zabbix_export")->get(
                       std::string(file).substr(0, std::string(file).find('.'))))))
@@ -295,7 +295,7 @@ class SecondRestore : public RestoredServer {};
 INSTANTIATE_TEST_SUITE_P(Versions, SecondRestore, testing::ValuesIn(restore_routes()), route_name);
 
 TEST_P(SecondRestore, WritesNothingAndNoSecretShowsAnywhere) {
-    const auto& dest_backup = dest_backup_;
+    const auto destination = dest_backup();
     // A second restore finds nothing to write.
     const auto result = import(dest_url_, {"--config-dir", source_backup_.string(), "--output", "json"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -306,36 +306,90 @@ TEST_P(SecondRestore, WritesNothingAndNoSecretShowsAnywhere) {
     const auto run = std::to_string(last_run()->getValue<std::int64_t>("id"));
     const auto exported = work_ / "exported";
     ASSERT_EQ(run_concierge({"history", "export", run, "--dir", exported.string()}, sandbox_.env).exit_code, 0);
-    const auto haystack = outputs_ + everything_in(source_backup_) + everything_in(dest_backup) + everything_in(exported);
+    const auto haystack = outputs_ + everything_in(source_backup_) + everything_in(destination) + everything_in(exported);
     for (const auto& secret : {population_.macro_secret_value, population_.proxy_psk, population_.user_password})
         EXPECT_EQ(haystack.find(secret), std::string::npos) << "a secret shows: " << secret;
     // Nor the random password a restored user got (media types have a "passwd" of their own).
-    const auto about_users = outputs_ + everything_in(exported) + read(source_backup_ / "users.json") + read(dest_backup / "users.json");
+    const auto about_users = outputs_ + everything_in(exported) + read(source_backup_ / "users.json") + read(destination / "users.json");
     EXPECT_EQ(about_users.find("passwd"), std::string::npos) << "a user password shows";
 }
 
 /// The earlier tool's real backup was taken from a pristine 6.0.14.
-class EarlierToolsBackup : public DisasterRecovery {};
+class EarlierToolsBackup : public DisasterRecovery {
+protected:
+    void SetUp() override {
+        DisasterRecovery::SetUp();
+        if (HasFatalFailure()) return;
+        fs::create_directories(work_ / "orig");
+        ASSERT_EQ(std::system(("tar -C '" + (work_ / "orig").string() + "' -xJf '" ZBX_EARLIER_TOOL_FIXTURE "'").c_str()), 0);
+        ASSERT_TRUE(fs::exists(backup_dir() / "mediatypes.json"));
+    }
+    fs::path backup_dir() const { return work_ / "orig" / "orig-backup"; }
+};
 
 INSTANTIATE_TEST_SUITE_P(Versions, EarlierToolsBackup, testing::Values(restore_routes()[0], restore_routes()[1]), route_name);
 
 TEST_P(EarlierToolsBackup, RestoresIntoAPristineServer) {
-    const auto dir = work_ / "orig";
-    fs::create_directories(dir);
-    ASSERT_EQ(std::system(("tar -C '" + dir.string() + "' -xJf '" ZBX_EARLIER_TOOL_FIXTURE "'").c_str()), 0);
-    const auto backup_dir = dir / "orig-backup";
-    ASSERT_TRUE(fs::exists(backup_dir / "mediatypes.json"));
-    auto result = import(dest_url_, {"--config-dir", backup_dir.string()});
+    auto result = import(dest_url_, {"--config-dir", backup_dir().string()});
     ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
     EXPECT_NE(result.err.find("no manifest.json"), std::string::npos) << result.err;
     // Its media types are a configuration.export document, restored from either format.
     EXPECT_NE(result.out.find("media types"), std::string::npos);
     // A pristine server already has everything a pristine server's backup holds: nothing written, twice.
     for (int run = 0; run < 2; ++run) {
-        result = import(dest_url_, {"--config-dir", backup_dir.string(), "--output", "json"});
+        result = import(dest_url_, {"--config-dir", backup_dir().string(), "--output", "json"});
         ASSERT_EQ(result.exit_code, 0) << result.err;
         expect_nothing_written(result.out, 0);
     }
+}
+
+// ---- built-in templates a newer server ships ------------------------------------------------------
+
+/// 6.0's built-in templates restored into 7.0, which has its own newer version of each.
+class NewerBuiltins : public EarlierToolsBackup {
+protected:
+    /// The earlier tool's backup with one built-in template only (whose 6.0 version 7.0 accepts),
+    /// and none of the triggers and graphs that span templates.
+    void keep_one_template(const std::string& name) {
+        const auto document = object(read(backup_dir() / "templates.json"));
+        auto exported = document->getObject("zabbix_export");
+        Array::Ptr kept = new Array;
+        for (const auto& element : *exported->getArray("templates"))
+            if (element.extract<Object::Ptr>()->getValue<std::string>("template") == name) kept->add(element);
+        ASSERT_EQ(kept->size(), 1u) << name;
+        exported->set("templates", kept);
+        exported->remove("triggers");
+        exported->remove("graphs");
+        write(backup_dir() / "templates.json", to_json(document));
+    }
+    Object::Ptr at_destination(const std::string& name) {
+        auto zbx = client(dest_url_);
+        zbx.login();
+        return one(zbx, "template.get", R"({"output":["description","vendor_name","vendor_version"],"filter":{"host":")" + name + R"("}})");
+    }
+};
+
+INSTANTIATE_TEST_SUITE_P(Versions, NewerBuiltins, testing::Values(restore_routes()[1]), route_name);
+
+TEST_P(NewerBuiltins, AreKeptAsTheDestinationHasThemUnlessTheBackupsArePreferred) {
+    ASSERT_TRUE(GetParam().across_versions());
+    keep_one_template("ICMP Ping");
+    auto result = import(dest_url_, {"--config-dir", backup_dir().string()});
+    ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+    EXPECT_NE(result.out.find("kept the destination's newer built-in version of 1 template(s)"), std::string::npos) << result.out;
+    EXPECT_EQ(at_destination("ICMP Ping")->getValue<std::string>("vendor_name"), "Zabbix");
+
+    result = import(dest_url_, {"--config-dir", backup_dir().string(), "--prefer-backup-builtins"});
+    ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+    EXPECT_NE(result.out.find("the backup's built-in version: ICMP Ping"), std::string::npos) << result.out;
+    const auto replaced = at_destination("ICMP Ping");
+    EXPECT_EQ(replaced->getValue<std::string>("vendor_name"), "");  // 6.0's templates have no vendor
+    EXPECT_TRUE(replaced->getValue<std::string>("description").ends_with("Template tooling version used: 0.41"))
+        << replaced->getValue<std::string>("description");
+
+    result = import(dest_url_, {"--config-dir", backup_dir().string(), "--prefer-backup-builtins", "--output", "json"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    expect_nothing_written(result.out, 0);
 }
 
 // ---- a newer backup into an older server ---------------------------------------------------------
