@@ -26,12 +26,15 @@ ctest --test-dir build/release --output-on-failure -j "$jobs"
 
 # The sanitizer trees run the real-service tests too: the export's threads, the 14 MB parse and
 # the TLS clients only show their memory and thread errors against real servers. They skip the
-# tests of the sandbox scripts themselves (label `scripts`) and of the install tree.
+# tests of the sandbox scripts themselves (label `scripts`) and of the install tree, and the Zabbix
+# tests' 7.0-into-7.0 repeats (the same code as 6.0's; they run in Release): 6.0 into 7.0, where the
+# version bridge runs, stays in.
+sanitizer_skip='zabbix70|from70to70'
 echo "== ASan+UBSan build and tests"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCIERGE_SANITIZE=address >/dev/null
 cmake --build build/asan -j "$jobs"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-  ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE 'install|scripts'
+  ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE 'install|scripts' -E "$sanitizer_skip"
 
 # ThreadSanitizer: the unit tests and every real-service test (the clients' call watchers, the
 # export's and the import's parallel calls, the parallel container creates). The whole-process
@@ -43,4 +46,4 @@ echo "== ThreadSanitizer build and tests"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCIERGE_SANITIZE=thread >/dev/null
 cmake --build build/tsan -j "$jobs"
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
-  ctest --test-dir build/tsan --output-on-failure -j "$jobs" -L 'unit|sandbox' -LE 'install|scripts'
+  ctest --test-dir build/tsan --output-on-failure -j "$jobs" -L 'unit|sandbox' -LE 'install|scripts' -E "$sanitizer_skip"
