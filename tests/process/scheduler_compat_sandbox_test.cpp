@@ -6,10 +6,10 @@
 #include "process_runner.hpp"
 #include "../sandbox/docker_sandbox_env.hpp"
 #include "../support/sandbox_objects.hpp"
+#include "../support/zabbix_admin.hpp"
 
 #include "history/history_store.hpp"
 
-#include <concierge/zabbix/client.hpp>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -64,14 +64,7 @@ protected:
     }
 
     zabbix::Client& zabbix() {
-        if (!zabbix_) {
-            zabbix::Settings settings;
-            settings.url = source_url_;
-            settings.user = "Admin";
-            settings.password = "zabbix";
-            zabbix_ = std::make_unique<zabbix::Client>(settings);
-            zabbix_->login();
-        }
+        if (!zabbix_) zabbix_ = admin_client(source_url_);
         return *zabbix_;
     }
 
