@@ -39,9 +39,6 @@ std::string mebibytes(std::uint64_t bytes) {
     return bytes % mib == 0 ? std::to_string(bytes / mib) + " MiB" : std::to_string(bytes) + " bytes";
 }
 
-namespace {
-
-// connect(2) without blocking, so the descriptor can be watched while the connection is made.
 Poco::Net::StreamSocket connect_watched(CancelWatch& watch, const Poco::Net::SocketAddress& address, Poco::Timespan timeout) {
     Poco::Net::StreamSocket socket;
     socket.connectNB(address);
@@ -57,6 +54,8 @@ Poco::Net::StreamSocket connect_watched(CancelWatch& watch, const Poco::Net::Soc
     socket.setBlocking(true);
     return socket;
 }
+
+namespace {
 
 template <class Base>
 class WatchedSession final : public Base {
@@ -92,6 +91,17 @@ std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch
                                                               std::uint16_t port, Poco::Net::Context::Ptr tls) {
     if (tls) return std::make_unique<WatchedSession<Poco::Net::HTTPSClientSession>>(watch, tls, host, port, tls);
     return std::make_unique<WatchedSession<Poco::Net::HTTPClientSession>>(watch, nullptr, host, port);
+}
+
+void throw_network_failure(const Poco::Exception& e, const std::string& peer, std::chrono::milliseconds timeout,
+                           std::string_view host_variable, std::string_view timeout_variable) {
+    const std::string check = "; check " + std::string(host_variable);
+    if (dynamic_cast<const Poco::TimeoutException*>(&e))
+        throw sdk::Error(sdk::ExitCode::Unreachable, "cannot reach " + peer + ": no answer within " + seconds(timeout) + check +
+                                                         " or raise " + std::string(timeout_variable));
+    if (dynamic_cast<const Poco::IOException*>(&e))
+        throw sdk::Error(sdk::ExitCode::Unreachable, "cannot reach " + peer + ": " + one_line(e.displayText()) + check);
+    throw sdk::Error(sdk::ExitCode::Failure, "calling " + peer + " failed: " + one_line(e.displayText()));
 }
 
 sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib) {

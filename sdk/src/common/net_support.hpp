@@ -1,12 +1,15 @@
 // What the SDK's network clients (Zabbix, Docker) share: one-line error text, the process-wide
-// OpenSSL setup, the certificate name check, calls that Ctrl-C ends and answers of capped size.
-// Compiled into each client library, never exported.
+// OpenSSL setup, the certificate name check, connections and calls that Ctrl-C ends and answers
+// of capped size. Compiled into each client library, never exported.
 #pragma once
 
 #include <concierge/sdk/context.hpp>
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Timespan.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -95,11 +98,23 @@ private:
     std::thread thread_;
 };
 
+/// A TCP connection to `address` made without blocking, so that `watch` can end it (Ctrl-C) while
+/// it is being made; returned blocking. Throws Poco::TimeoutException after `timeout`,
+/// Poco::Net::ConnectionRefusedException, or another Poco::Net::NetException.
+Poco::Net::StreamSocket connect_watched(CancelWatch& watch, const Poco::Net::SocketAddress& address, Poco::Timespan timeout);
+
 /// A new HTTP session to host:port (HTTPS with `tls`) whose connection and TLS handshake Ctrl-C
 /// ends too, not only its request: the session connects its socket itself, watched by `watch`
 /// from the moment the descriptor exists (POCO's own connect blocks before it can be watched).
 std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch, const std::string& host,
                                                               std::uint16_t port, Poco::Net::Context::Ptr tls);
+
+/// The sdk::Error for a failure `e` of an exchange with `peer` ("Zabbix at https://..."), thrown:
+/// no answer within `timeout` -> Unreachable, naming `host_variable` and `timeout_variable`, the
+/// variables that would fix it; another I/O failure (refused, name not found, reset) ->
+/// Unreachable naming `host_variable`; anything else -> Failure.
+[[noreturn]] void throw_network_failure(const Poco::Exception& e, const std::string& peer, std::chrono::milliseconds timeout,
+                                        std::string_view host_variable, std::string_view timeout_variable);
 
 /// `spec` as a size cap in MiB (an Integer, `default_mib` unless set), read by mebibytes_option.
 sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib);

@@ -30,7 +30,6 @@ namespace concierge::zabbix {
 namespace {
 
 using net_support::one_line;
-using net_support::seconds;
 using sdk::ExitCode;
 using std::chrono::milliseconds;
 
@@ -236,20 +235,14 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
         throw sdk::Error(ExitCode::TlsFailed,
                          "TLS with Zabbix at " + url + " failed: " + one_line(e.displayText()) +
                              "; if its certificate is from a private CA set ZBX_CA_FILE, or ZBX_TLS_VERIFY=false to skip the check");
-    } catch (const Poco::TimeoutException&) {
-        throw sdk::Error(ExitCode::Unreachable, "cannot reach Zabbix at " + url + ": no answer within " +
-                                                    seconds(timeout) + "; check ZBX_API_HOST or raise ZBX_TIMEOUT");
     } catch (const Poco::Net::MessageException& e) {
         throw sdk::Error(ExitCode::RemoteError, "Zabbix at " + url + " did not answer in HTTP: " + one_line(e.displayText()) +
                                                     "; check ZBX_API_HOST (http or https?)");
     } catch (const Poco::Net::NoMessageException&) {
         throw sdk::Error(ExitCode::Unreachable, "cannot reach Zabbix at " + url +
                                                     ": the connection closed without an answer; check ZBX_API_HOST (http or https?)");
-    } catch (const Poco::IOException& e) {  // refused, host not found, reset, other network failures
-        throw sdk::Error(ExitCode::Unreachable,
-                         "cannot reach Zabbix at " + url + ": " + one_line(e.displayText()) + "; check ZBX_API_HOST");
-    } catch (const Poco::Exception& e) {
-        throw sdk::Error(ExitCode::Failure, "calling Zabbix at " + url + " failed: " + one_line(e.displayText()));
+    } catch (const Poco::Exception& e) {  // a timeout, refused, host not found, reset...
+        net_support::throw_network_failure(e, "Zabbix at " + url, timeout, "ZBX_API_HOST", "ZBX_TIMEOUT");
     }
 }
 

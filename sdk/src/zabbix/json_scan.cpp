@@ -333,6 +333,34 @@ std::string unescape(std::string_view token) {
     return buffer;
 }
 
+std::string quote(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size() + 2);
+    out += '"';
+    for (const char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                out += "\\u00";
+                out += hex[(c >> 4) & 0xf];
+                out += hex[c & 0xf];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+    return out;
+}
+
 void unescape_in_place(std::string& buffer, std::string_view token) {
     if (token.data() < buffer.data() || token.data() + token.size() > buffer.data() + buffer.size())
         throw std::invalid_argument("json::unescape_in_place: the token is not inside the buffer");

@@ -36,9 +36,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 }
 
 sdk::OptionSpec option(std::string name, std::string help, std::string env) {
-    auto spec = declared_option("zabbix", std::move(name), std::move(help));
-    spec.env = std::move(env);
-    return spec;
+    return declared_option("zabbix", std::move(name), std::move(help), std::move(env));
 }
 
 std::string read_password_file(const std::string& path) {

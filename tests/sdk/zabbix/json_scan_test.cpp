@@ -98,3 +98,16 @@ TEST(JsonScan, UnescapeInPlaceDecodesOverItsBuffer) {
     std::string other = "\"x\"";
     EXPECT_THROW(json::unescape_in_place(other, std::string_view("\"x\"")), std::invalid_argument);
 }
+
+TEST(JsonScan, QuoteEscapesWhatJsonRequiresAndUnescapeReadsItBack) {
+    EXPECT_EQ(json::quote(""), "\"\"");
+    EXPECT_EQ(json::quote("a\"b\\c/d"), R"("a\"b\\c/d")");
+    EXPECT_EQ(json::quote("\n\r\t\b\f\x01\x1f\x7f"), "\"\\n\\r\\t\\b\\f\\u0001\\u001f\x7f\"");
+    EXPECT_EQ(json::quote("caf\xC3\xA9 \xF0\x9F\x98\x80"), "\"caf\xC3\xA9 \xF0\x9F\x98\x80\"") << "UTF-8 as it is";
+    std::string every_byte;
+    for (int c = 1; c < 256; ++c) every_byte += static_cast<char>(c);
+    every_byte += '\0';
+    const std::string token = json::quote(every_byte);
+    EXPECT_EQ(json::skip_value(token), token.size()) << "a valid JSON string";
+    EXPECT_EQ(json::unescape(token), every_byte);
+}

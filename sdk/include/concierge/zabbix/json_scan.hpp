@@ -1,7 +1,7 @@
 // A small scanner over JSON text that finds values without building a tree: the byte ranges of
 // an object's members and of an array's elements, with every value checked against the JSON
 // grammar on the way. Used where the text is large (a configuration.export of many megabytes)
-// and only its top-level structure matters. No POCO types.
+// and only its top-level structure matters; quote() writes a string token. No POCO types.
 #pragma once
 
 #include <cstddef>
@@ -56,6 +56,10 @@ CONCIERGE_ZABBIX_API bool key_is(std::string_view raw_key, std::string_view key)
 /// The UTF-8 text of a JSON string token (with its quotes): escapes decoded, \uXXXX and
 /// surrogate pairs included. Throws ScanError when it is not one valid string.
 CONCIERGE_ZABBIX_API std::string unescape(std::string_view string_token);
+
+/// The JSON string token (with its quotes) of `text`: the quote, the backslash and the control
+/// characters escaped, everything else, UTF-8 included, copied as it is. unescape's inverse.
+CONCIERGE_ZABBIX_API std::string quote(std::string_view text);
 
 /// Replaces `buffer` by unescape() of `string_token`, a view into `buffer`, decoding over the
 /// buffer itself: no second copy of a large string result.
