@@ -771,4 +771,17 @@ std::optional<Millis> HistoryStore::last_success_with_artifact(const std::string
     return select.integer(0);
 }
 
+std::optional<std::int64_t> HistoryStore::latest_run_with_artifact(const std::string& plugin, const std::string& artifact_name,
+                                                                   std::int64_t excluded) const {
+    Statement select(db_,
+                     "SELECT r.id FROM runs r JOIN artifacts a ON a.run_id = r.id"
+                     " WHERE r.plugin = ?1 AND a.name = ?2 AND r.id <> ?3 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                     "reading the latest run of " + plugin + " with " + artifact_name);
+    select.bind(1, plugin);
+    select.bind(2, artifact_name);
+    select.bind(3, excluded);
+    if (!select.step()) return std::nullopt;
+    return select.integer(0);
+}
+
 }  // namespace concierge::history

@@ -116,6 +116,9 @@ public:
     std::vector<Run> runs(const RunFilter& filter) const;
     /// The end of the newest succeeded run of `plugin` that saved an artifact named `artifact_name`.
     std::optional<Millis> last_success_with_artifact(const std::string& plugin, const std::string& artifact_name) const;
+    /// The newest run of `plugin` other than `excluded` that saved an artifact named `artifact_name`.
+    std::optional<std::int64_t> latest_run_with_artifact(const std::string& plugin, const std::string& artifact_name,
+                                                         std::int64_t excluded) const;
 
 private:
     sqlite3* db_ = nullptr;

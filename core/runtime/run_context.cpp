@@ -263,6 +263,37 @@ sdk::Status RunContext::read_run_artifact(std::int64_t run_id, std::string_view 
     }
 }
 
+sdk::Status RunContext::read_latest_artifact(std::string_view name, std::int64_t& run_id, std::string& content) const noexcept {
+    try {
+        std::lock_guard lock(mutex_);
+        const std::string wanted(name);
+        run_id = history().latest_run_with_artifact(settings_.plugin, wanted, run_id_).value_or(0);
+        if (run_id != 0) content = history().artifact_content(run_id, wanted);
+        return {};
+    } catch (...) {
+        return failure_from_current_exception("cannot read the artifact");
+    }
+}
+
+sdk::Status RunContext::list_runs(std::string_view plugin, std::int64_t since, std::size_t limit,
+                                  std::vector<sdk::RunRecord>& runs) const noexcept {
+    try {
+        std::lock_guard lock(mutex_);
+        history::RunFilter filter{.since = since, .limit = static_cast<int>(std::min<std::size_t>(limit, INT32_MAX))};
+        if (!plugin.empty()) filter.plugin = std::string(plugin);
+        runs.clear();
+        for (auto& run : history().runs(filter)) {
+            sdk::RunRecord record{run.id, std::move(run.plugin), history::to_string(run.status), run.exit_code,
+                                  run.started_at, run.ended_at, std::move(run.summary), std::move(run.error), {}};
+            for (auto& artifact : history().artifacts(record.id)) record.artifacts.push_back(std::move(artifact.name));
+            runs.push_back(std::move(record));
+        }
+        return {};
+    } catch (...) {
+        return failure_from_current_exception("cannot list runs");
+    }
+}
+
 std::string RunContext::summary() const {
     std::lock_guard lock(mutex_);
     return redactor_.mask(summary_);

@@ -50,6 +50,9 @@ public:
     sdk::Status read_run_artifact(std::int64_t run_id, std::string_view name, std::string& content) const noexcept override;
     sdk::Status find_last_success(std::string_view artifact_name, std::optional<std::int64_t>& ended_at) const noexcept override;
     void remove_on_forced_exit(std::string_view path) noexcept override;
+    sdk::Status read_latest_artifact(std::string_view name, std::int64_t& run_id, std::string& content) const noexcept override;
+    sdk::Status list_runs(std::string_view plugin, std::int64_t since, std::size_t limit,
+                          std::vector<sdk::RunRecord>& runs) const noexcept override;
 
     /// The summary the plugin set, masked.
     std::string summary() const;

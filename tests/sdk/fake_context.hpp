@@ -70,6 +70,15 @@ public:
         return {};
     }
     void remove_on_forced_exit(std::string_view path) noexcept override { forced_exit_paths.emplace_back(path); }
+    concierge::sdk::Status read_latest_artifact(std::string_view, std::int64_t& run_id, std::string&) const noexcept override {
+        run_id = 0;
+        return {};
+    }
+    concierge::sdk::Status list_runs(std::string_view, std::int64_t, std::size_t,
+                                     std::vector<concierge::sdk::RunRecord>& runs) const noexcept override {
+        runs.clear();
+        return {};
+    }
 };
 
 }  // namespace concierge::test

@@ -169,6 +169,54 @@ TEST_F(RunContextTest, ReadsAnArtifactOfAnEarlierRunAndSaysWhenTheRunOrArtifactI
     EXPECT_NE(status.message.find(std::to_string(earlier + 100)), std::string::npos) << status.message;
 }
 
+TEST_F(RunContextTest, ReadsTheNewestEarlierArtifactOfThisPluginWhateverThatRunsOutcome) {
+    auto ctx = make(sdk::OutputFormat::Table);
+    std::int64_t from = -1;
+    std::string content;
+    ASSERT_TRUE(ctx.read_latest_artifact("state", from, content).ok());
+    EXPECT_EQ(from, 0) << "no run saved it yet";
+
+    const auto older = store_->begin_run({"demo", "1.0", {}, 2, "host", "user", 1, ""});
+    store_->save_artifact(older, "state", "{\"n\":1}", "application/json");
+    const auto newer = store_->begin_run({"demo", "1.0", {}, 3, "host", "user", 1, ""});
+    store_->save_artifact(newer, "state", "{\"n\":2}", "application/json");
+    store_->finish_run(newer, {history::RunStatus::Failed, 9, 4, "", ""});
+    const auto other_plugin = store_->begin_run({"other", "1.0", {}, 5, "host", "user", 1, ""});
+    store_->save_artifact(other_plugin, "state", "{\"n\":3}", "application/json");
+    ctx.artifact("state", "{\"n\":4}");  // this run's own is not an earlier one
+
+    ASSERT_TRUE(ctx.read_latest_artifact("state", from, content).ok());
+    EXPECT_EQ(from, newer);
+    EXPECT_EQ(content, "{\"n\":2}");
+}
+
+TEST_F(RunContextTest, ListsRunsNewestFirstWithTheirOutcomeAndArtifactNames) {
+    const auto backup = store_->begin_run({"backup", "1.0", {}, 10, "host", "user", 1, ""});
+    store_->save_artifact(backup, "manifest.json", "{}", "application/json");
+    store_->finish_run(backup, {history::RunStatus::Succeeded, 0, 12, "done", ""});
+    const auto scale = store_->begin_run({"compose-scale", "1.0", {}, 20, "host", "user", 1, ""});
+    store_->finish_run(scale, {history::RunStatus::Failed, 10, 21, "", "stale"});
+    auto ctx = make(sdk::OutputFormat::Table);
+
+    std::vector<sdk::RunRecord> runs;
+    ASSERT_TRUE(ctx.list_runs("", 10, 0, runs).ok());
+    ASSERT_EQ(runs.size(), 2u) << "the run started at 1 is before `since`";
+    EXPECT_EQ(runs[0].plugin, "compose-scale");
+    EXPECT_EQ(runs[0].status, "failed");
+    EXPECT_EQ(runs[0].exit_code, 10);
+    EXPECT_EQ(runs[0].error, "stale");
+    EXPECT_EQ(runs[1].id, backup);
+    EXPECT_EQ(runs[1].ended_at, 12);
+    EXPECT_EQ(runs[1].summary, "done");
+    EXPECT_EQ(runs[1].artifacts, std::vector<std::string>{"manifest.json"});
+
+    ASSERT_TRUE(ctx.list_runs("backup", 0, 0, runs).ok());
+    ASSERT_EQ(runs.size(), 1u);
+    ASSERT_TRUE(ctx.list_runs("", 0, 1, runs).ok());
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0].id, scale);
+}
+
 TEST_F(RunContextTest, WithoutHistoryAnArtifactIsAWarningOnlyWhenHistoryIsNotRequired) {
     RunSettings settings{{}, sdk::OutputFormat::Table, sdk::LogLevel::Info, "demo", false};
     RunContext optional(settings, config_, redactor_, cancellation_, nullptr, 0, out_, err_);

@@ -15,7 +15,7 @@
 /// Bumped on any change that breaks plugins built against an earlier SDK.
 #define CONCIERGE_SDK_ABI_MAJOR 1
 /// Bumped on additions: new virtual functions appended to `Context`, new descriptor fields at the end.
-#define CONCIERGE_SDK_ABI_MINOR 2
+#define CONCIERGE_SDK_ABI_MINOR 3
 
 /// The name of the exported alias the core looks up.
 #define CONCIERGE_PLUGIN_ENTRY_SYMBOL "concierge_plugin_entry"

@@ -17,8 +17,22 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace concierge::sdk {
+
+/// A run as history recorded it (Context::list_runs). Secrets are masked as everywhere in history.
+struct RunRecord {
+    std::int64_t id = 0;
+    std::string plugin;
+    std::string status;  ///< running, succeeded, failed, interrupted or abandoned (its process is gone)
+    std::optional<int> exit_code;
+    std::int64_t started_at = 0;          ///< milliseconds since the Unix epoch
+    std::optional<std::int64_t> ended_at;  ///< none while running
+    std::string summary;
+    std::string error;
+    std::vector<std::string> artifacts;  ///< names, for read_run_artifact
+};
 
 class Context {
 public:
@@ -98,7 +112,21 @@ public:
     /// plugin's own clean-up could run. A path that is gone by then is skipped.
     virtual void remove_on_forced_exit(std::string_view path) noexcept = 0;
 
-    // ---- ABI 1.3 and later: append here --------------------------------------------------
+    // ---- ABI 1.3 ---------------------------------------------------------------------------
+
+    /// Artifact `name` of the newest earlier run of this plugin that saved one, whatever that
+    /// run's outcome, into `content`, with the run's id in `run_id`. Ok with `run_id` 0 when no
+    /// run saved it; HistoryError when history cannot be read. Lets a plugin carry state from run
+    /// to run (an autoscaler's recent recommendations) in the history it already writes.
+    virtual Status read_latest_artifact(std::string_view name, std::int64_t& run_id, std::string& content) const noexcept = 0;
+
+    /// Runs in history, newest first: of `plugin` (empty: every plugin), started at or after
+    /// `since` (milliseconds since the epoch), at most `limit` (0: no limit). For plugins that
+    /// report on runs (zabbix-report). HistoryError when history cannot be read.
+    virtual Status list_runs(std::string_view plugin, std::int64_t since, std::size_t limit,
+                             std::vector<RunRecord>& runs) const noexcept = 0;
+
+    // ---- ABI 1.4 and later: append here --------------------------------------------------
 
     // ---- Helpers, compiled into the plugin ------------------------------------------------
 
