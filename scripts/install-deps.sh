@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages a group of tasks needs; idempotent and non-interactive.
 #   scripts/install-deps.sh build     compilers, libraries and test tools (the default)
-#   scripts/install-deps.sh zabbix    a Zabbix 6.0 frontend API on PostgreSQL (scripts/sandbox/zabbix.sh)
+#   scripts/install-deps.sh zabbix    a Zabbix 6.0 frontend API and server on PostgreSQL (scripts/sandbox/zabbix.sh)
 #   scripts/install-deps.sh docker    dockerd, docker-compose v1 and TLS tooling (scripts/sandbox/docker.sh),
 #                                     jq for the API floors of bench/docker.sh
 # Does nothing when every package is already installed, so it costs ~0.1 s on a ready machine.
@@ -11,8 +11,8 @@ declare -A groups=(
   [build]="cmake g++ make pkg-config libboost-dev libboost-program-options-dev libpoco-dev
            libsqlite3-dev libzstd-dev libssl-dev libfmt-dev libgtest-dev libgmock-dev sqlite3 hyperfine
            python3 curl ca-certificates man-db groff-base"
-  [zabbix]="zabbix-frontend-php php8.2-cli php8.2-cgi php8.2-pgsql postgresql-15 postgresql-client-15 curl
-            socat openssl"
+  [zabbix]="zabbix-frontend-php zabbix-server-pgsql php8.2-cli php8.2-cgi php8.2-pgsql postgresql-15
+            postgresql-client-15 curl socat openssl"
   [docker]="docker.io docker-compose busybox-static iptables openssl curl jq"
 )
 

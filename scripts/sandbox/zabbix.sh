@@ -8,17 +8,28 @@
 # Login Admin / zabbix on all. 6.0 is Debian 12's own zabbix-frontend-php. 7.0's frontend and schema
 # come from the archive's trixie suite: downloaded through a private apt configuration (the system's
 # is never changed), unpacked into the state directory, never installed; it runs on bookworm's PHP
-# and PostgreSQL. No Zabbix server daemon runs (calls that need it, e.g. script.execute, fail).
+# and PostgreSQL. A real Zabbix server daemon (Debian 12's zabbix-server-pgsql 6.0) runs on the
+# source database only, its trapper on 127.0.0.1:$ZBX_SANDBOX_TRAPPER_PORT, so values sent there fire
+# triggers and actions, and script.execute works on source. It runs as root (AllowRoot) with a clean
+# environment (PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin, HOME=<state>/server/home,
+# LANG=C.UTF-8): commands its actions run see only that. Its configuration cache refreshes every 5 s.
 #
-# Usage: scripts/sandbox/zabbix.sh up | down | status | reset [INSTANCE|all] | env [INSTANCE]
+# Usage: scripts/sandbox/zabbix.sh up | down | status | reset [INSTANCE|all] | reload | env [INSTANCE]
 #   up      installs packages if needed (scripts/install-deps.sh zabbix), fetches 7.0, creates the
 #           cluster, loads each version's schema once into a pristine template database, starts
-#           PostgreSQL and one PHP built-in server per instance and waits until every API answers
-#           apiinfo.version. Idempotent: when already up it only reports.
-#   down    stops the PHP servers (by their recorded process groups) and PostgreSQL (pg_ctl on our data dir).
-#   reset   drops and recreates the instance database(s) from the pristine template (~1 s); servers keep running.
+#           PostgreSQL, one PHP built-in server per instance and the Zabbix server, and waits until
+#           every API answers apiinfo.version and the trapper listens. Idempotent: when already up it only reports.
+#   down    stops the Zabbix server (SIGTERM to the PID of its pid file), the PHP servers (by their
+#           recorded process groups) and PostgreSQL (pg_ctl on our data dir).
+#   reset   drops and recreates the instance database(s) from the pristine template (~0.2 s each); PHP
+#           servers keep running; the Zabbix server is stopped before source's database goes and started
+#           again on the new one (~2 s more).
+#   reload  makes the Zabbix server reload its configuration cache now (zabbix_server -R
+#           config_cache_reload) and returns once it has: hosts, items, triggers and actions just made
+#           through the API are then known to the server, without waiting for the periodic refresh.
 #   status  prints what runs; exit 0 when everything is up, 3 otherwise.
-#   env     prints `export ZBX_API_HOST=... ZBX_USER=... ZBX_PASS=...` for eval (default: source).
+#   env     prints `export ZBX_API_HOST=... ZBX_USER=... ZBX_PASS=...` for eval (default: source); for
+#           source also `export ZBX_SANDBOX_TRAPPER_HOST=127.0.0.1 ZBX_SANDBOX_TRAPPER_PORT=...`.
 #
 # Environment:
 #   CONCIERGE_SANDBOX_DIR     state root (default <repo>/.sandbox); zabbix state in $CONCIERGE_SANDBOX_DIR/zabbix
@@ -27,6 +38,7 @@
 #   ZBX_SANDBOX_DEST_PORT     destination API port (default 18602)
 #   ZBX_SANDBOX_V70_PORT      7.0 API port (default 18603)
 #   ZBX_SANDBOX_V70DEST_PORT  the second 7.0 API port (default 18604)
+#   ZBX_SANDBOX_TRAPPER_PORT  the Zabbix server's trapper port (ListenPort) on 127.0.0.1 (default 18650)
 #   ZBX_SANDBOX_V70_SUITE     the archive suite 7.0 comes from (default trixie)
 #   ZBX_SANDBOX_WORKERS       PHP_CLI_SERVER_WORKERS per instance (default 4)
 #   ZBX_SANDBOX_TIMEOUT       seconds to wait for each API to answer (default 90)
@@ -41,7 +53,8 @@ log() { echo "$PROG: $*" >&2; }
 trap 'rc=$?; ((rc == 97)) || echo "$PROG: error: command failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2; exit 1' ERR
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SANDBOX_DIR=${CONCIERGE_SANDBOX_DIR:-$REPO/.sandbox}
+# Absolute and without symbolic links: the Zabbix server's files are named so in /proc/PID/fd.
+SANDBOX_DIR=$(realpath -m -- "${CONCIERGE_SANDBOX_DIR:-$REPO/.sandbox}")
 STATE=$SANDBOX_DIR/zabbix
 PGDATA=$STATE/pgdata
 PGSOCK=$STATE/pgsock
@@ -54,22 +67,33 @@ ZBX_CONF=/etc/zabbix/zabbix.conf.php
 FRONTEND_DIR=/usr/share/zabbix
 V70_DIR=$STATE/v70
 V70_SUITE=${ZBX_SANDBOX_V70_SUITE:-trixie}
+SRV_BIN=/usr/sbin/zabbix_server
+SRV_DIR=$STATE/server
+SRV_CONF=$SRV_DIR/zabbix_server.conf
+SRV_SOCK=$SRV_DIR/sock
+SRV_PIDFILE=$RUNDIR/zabbix_server.pid
+SRV_LOG=$LOGDIR/zabbix_server.log
+SRV_INST=source
+SRV_LOG_START=0
+# What the server, and every command its actions run, gets as its environment: nothing of ours.
+SRV_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "HOME=$SRV_DIR/home" LANG=C.UTF-8)
 
 PG_PORT=${ZBX_SANDBOX_PG_PORT:-55432}
 SOURCE_PORT=${ZBX_SANDBOX_SOURCE_PORT:-18601}
 DEST_PORT=${ZBX_SANDBOX_DEST_PORT:-18602}
 V70_PORT=${ZBX_SANDBOX_V70_PORT:-18603}
 V70DEST_PORT=${ZBX_SANDBOX_V70DEST_PORT:-18604}
+TRAPPER_PORT=${ZBX_SANDBOX_TRAPPER_PORT:-18650}
 WORKERS=${ZBX_SANDBOX_WORKERS:-4}
 API_TIMEOUT=${ZBX_SANDBOX_TIMEOUT:-90}
 INSTANCES=(source destination v70 v70dest)
 MARKER='concierge zabbix sandbox (scripts/sandbox/zabbix.sh)'
 
-for v in PG_PORT SOURCE_PORT DEST_PORT V70_PORT V70DEST_PORT WORKERS API_TIMEOUT; do
+for v in PG_PORT SOURCE_PORT DEST_PORT V70_PORT V70DEST_PORT TRAPPER_PORT WORKERS API_TIMEOUT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
 done
-[[ $(printf '%s\n' "$PG_PORT" "$SOURCE_PORT" "$DEST_PORT" "$V70_PORT" "$V70DEST_PORT" | sort -u | wc -l) == 5 ]] ||
-  die "ports must differ: pg $PG_PORT, source $SOURCE_PORT, destination $DEST_PORT, v70 $V70_PORT, v70dest $V70DEST_PORT"
+[[ $(printf '%s\n' "$PG_PORT" "$SOURCE_PORT" "$DEST_PORT" "$V70_PORT" "$V70DEST_PORT" "$TRAPPER_PORT" | sort -u | wc -l) == 6 ]] ||
+  die "ports must differ: pg $PG_PORT, source $SOURCE_PORT, destination $DEST_PORT, v70 $V70_PORT, v70dest $V70DEST_PORT, trapper $TRAPPER_PORT"
 
 unknown_inst() { die "unknown instance '$1' (${INSTANCES[*]})"; }
 inst_port() {
@@ -124,6 +148,50 @@ php_pid() {
   rm -f "$f"
 }
 
+# The trapper port a PHP server's frontend points at (its environment; empty: none).
+php_server_port() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^ZBX_SANDBOX_SERVER_PORT=//p'; }
+# The trapper port instance $1's frontend must point at: only source has a server.
+inst_server_port() { if [[ $1 == "$SRV_INST" ]]; then echo "$TRAPPER_PORT"; fi; }
+# Whether something listens on 127.0.0.1:$1, without connecting (a trapper logs every empty connection).
+listening() { awk -v a="$(printf '0100007F:%04X' "$1")" '$2 == a && $4 == "0A" { f = 1 } END { exit !f }' /proc/net/tcp; }
+
+# Those of the PIDs $@ that belong to our Zabbix server: its binary, holding our pid file open (the
+# main process and the children it forks do), so neither a reused PID nor another Zabbix server passes.
+our_server_pids() {
+  local p
+  for p in "$@"; do
+    [[ $p =~ ^[0-9]+$ ]] && alive "$p" && [[ $(readlink "/proc/$p/exe" 2>/dev/null) == "$SRV_BIN" ]] || continue
+    [[ -z $(find "/proc/$p/fd" -maxdepth 1 -lname "$SRV_PIDFILE*" -print -quit 2>/dev/null) ]] || echo "$p"
+  done
+}
+
+# PID of our Zabbix server's main process, or nothing. It never removes the pid file: the daemon
+# writes it after its launcher returned, and a fresh file taken for a stale one would be lost.
+server_pid() { [[ -s $SRV_PIDFILE ]] && our_server_pids "$(<"$SRV_PIDFILE")" || true; }
+
+# Every live process of our server, children left behind by a main process that died included
+# (their titles change; their command name stays zabbix_server).
+server_procs() {
+  local pids
+  mapfile -t pids < <(pgrep -x zabbix_server || true)
+  ((${#pids[@]} == 0)) || our_server_pids "${pids[@]}"
+}
+
+# The trapper port of the server's configuration file (what runs, even when the environment differs).
+srv_conf_port() { sed -n 's/^ListenPort=//p' "$SRV_CONF" 2>/dev/null || true; }
+srv_log_size() { stat -c %s "$SRV_LOG" 2>/dev/null || echo 0; }
+
+# The title of the server's configuration syncer: "... [synced configuration in 0.094634 sec, idle 5 sec]"
+# when idle, "... syncing configuration]" while it syncs.
+syncer_title() { ps -o args= --ppid "$1" 2>/dev/null | grep -m1 'configuration syncer' || true; }
+
+# The server's log since SRV_LOG_START (all of it when it rotated since).
+srv_log_since() {
+  local from=$SRV_LOG_START
+  (($(srv_log_size) >= from)) || from=0
+  tail -c +"$((from + 1))" "$SRV_LOG" 2>/dev/null || true
+}
+
 pg_ctl_() { (cd "$STATE" && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" "$@") 9>&-; }
 pg_running() { [[ -s $PGDATA/PG_VERSION ]] && pg_ctl_ status >/dev/null 2>&1; }
 pg_pid() { [[ -s $PGDATA/postmaster.pid ]] && head -n1 "$PGDATA/postmaster.pid" || true; }
@@ -155,6 +223,7 @@ install_packages() {
   PGBIN=$(pg_bin) || die "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin after install"
   [[ -f $FRONTEND_DIR/api_jsonrpc.php ]] || die "Zabbix frontend missing: $FRONTEND_DIR/api_jsonrpc.php"
   command -v php >/dev/null || die "php not found after install"
+  [[ -x $SRV_BIN ]] || die "Zabbix server missing after install: $SRV_BIN (zabbix-server-pgsql)"
   getent passwd postgres >/dev/null || die "user postgres does not exist (postgresql-common should create it)"
   log "packages ready ($(since "$t0") s)"
 }
@@ -378,8 +447,9 @@ global \$DB, \$HISTORY;
 \$DB['VAULT_KEY_FILE']          = '';
 \$DB['DOUBLE_IEEE754']          = true;
 
+// Only source's PHP server is given the port of a Zabbix server (script.execute, "server is running").
 \$ZBX_SERVER      = '127.0.0.1';
-\$ZBX_SERVER_PORT = '10051';
+\$ZBX_SERVER_PORT = getenv('ZBX_SANDBOX_SERVER_PORT') ?: '10051';
 \$ZBX_SERVER_NAME = 'concierge sandbox ' . (getenv('ZBX_SANDBOX_INSTANCE') ?: '');
 
 \$IMAGE_FORMAT_DEFAULT = IMAGE_FORMAT_PNG;
@@ -419,13 +489,74 @@ opcache.validate_timestamps = 0
 EOF
 }
 
+# The Zabbix server's configuration; write_server_conf stops a running server whose one changed.
+server_conf() {
+  cat <<EOF
+# Written by the $MARKER at each up.
+DBHost=127.0.0.1
+DBPort=$PG_PORT
+DBName=$(inst_db "$SRV_INST")
+DBUser=postgres
+ListenIP=127.0.0.1
+ListenPort=$TRAPPER_PORT
+LogType=file
+LogFile=$SRV_LOG
+LogFileSize=16
+PidFile=$SRV_PIDFILE
+SocketDir=$SRV_SOCK
+TmpDir=$SRV_DIR/tmp
+AlertScriptsPath=$SRV_DIR/alertscripts
+ExternalScripts=$SRV_DIR/externalscripts
+AllowRoot=1
+# New hosts, items and actions are seen within 5 s (the default is 60); "reload" forces it at once.
+CacheUpdateFrequency=5
+CacheSize=32M
+# A light server: two cores are shared with the tests. The built-in "Zabbix server" host's agent
+# items fail (no agent runs): log noise only.
+StartPollers=1
+StartPollersUnreachable=1
+StartPingers=0
+StartDiscoverers=0
+StartHTTPPollers=0
+StartPreprocessors=1
+StartHistoryPollers=1
+StartTrappers=2
+StartDBSyncers=1
+StartAlerters=1
+StartLLDProcessors=1
+StartODBCPollers=0
+StartProxyPollers=0
+Timeout=4
+StatsAllowedIP=127.0.0.1
+EOF
+}
+
+write_server_conf() {
+  local want
+  ((${#SRV_SOCK} + 34 <= 107)) || die "$SRV_SOCK is too long for the Zabbix server's unix sockets; set CONCIERGE_SANDBOX_DIR to a shorter path"
+  mkdir -p "$SRV_DIR/home" "$SRV_DIR/tmp" "$SRV_DIR/alertscripts" "$SRV_DIR/externalscripts" "$SRV_SOCK"
+  want=$(server_conf)
+  [[ -f $SRV_CONF && $(<"$SRV_CONF") == "$want" ]] && return 0
+  if [[ -n $(server_procs) ]]; then
+    log "the Zabbix server's configuration changed; restarting it"
+    stop_server
+  fi
+  printf '%s\n' "$want" >"$SRV_CONF.tmp"
+  mv -f "$SRV_CONF.tmp" "$SRV_CONF"
+}
+
 start_php() {
   local inst=$1 port db pid log i dir
   port=$(inst_port "$inst")
   db=$(inst_db "$inst")
   dir=$(frontend_dir "$(inst_version "$inst")")
   pid=$(php_pid "$inst")
-  [[ -n $pid ]] && return 0
+  if [[ -n $pid ]]; then
+    [[ $(php_server_port "$pid") == "$(inst_server_port "$inst")" ]] && return 0
+    # Started by an older script or for another trapper port; opcache would keep the old config anyway.
+    log "restarting PHP server $inst: its frontend must point at the Zabbix server on port $(inst_server_port "$inst")"
+    stop_php "$inst"
+  fi
   port_open "$port" && die "port $port ($inst) is already in use by another process; set ZBX_SANDBOX_$( [[ $inst == destination ]] && echo DEST || echo "${inst^^}")_PORT"
   log=$LOGDIR/php-$inst.log
   echo "=== $(date -u +%FT%TZ) start $inst on 127.0.0.1:$port (db $db)" >>"$log"
@@ -434,7 +565,7 @@ start_php() {
   (
     cd "$dir"
     exec env ZBX_SANDBOX_INSTANCE="$inst" ZBX_SANDBOX_DB="$db" ZBX_SANDBOX_DB_HOST=127.0.0.1 \
-      ZBX_SANDBOX_DB_PORT="$PG_PORT" ZBX_SANDBOX_DB_USER=postgres \
+      ZBX_SANDBOX_DB_PORT="$PG_PORT" ZBX_SANDBOX_DB_USER=postgres ZBX_SANDBOX_SERVER_PORT="$(inst_server_port "$inst")" \
       PHP_CLI_SERVER_WORKERS="$WORKERS" PHP_INI_SCAN_DIR=":$PHP_INI_DIR" \
       setsid php -S "127.0.0.1:$port" -t "$dir"
   ) </dev/null >>"$log" 2>&1 9>&- &
@@ -466,14 +597,77 @@ wait_api() {
   done
 }
 
+# Starts our Zabbix server unless it runs; wait_server waits until its trapper listens.
+launch_server() {
+  local port; port=$(srv_conf_port)
+  SRV_LOG_START=$(srv_log_size)
+  SRV_LAUNCHED=$(now)
+  [[ -n $(server_pid) ]] && return 0
+  # Children of a main process that died hold the trapper port and database connections.
+  [[ -z $(server_procs) ]] || stop_server
+  port_open "$port" && die "port $port (the Zabbix server's trapper) is already in use by another process; set ZBX_SANDBOX_TRAPPER_PORT"
+  rm -f "$SRV_PIDFILE"
+  # It daemonizes (a session of its own, so a caller's Ctrl-C never reaches it) and writes its pid
+  # file itself. fd 9, our lock, must not leak into it.
+  (cd "$SRV_DIR" && exec env -i "${SRV_ENV[@]}" "$SRV_BIN" -c "$SRV_CONF") </dev/null >>"$LOGDIR/zabbix_server.launch.log" 2>&1 9>&- ||
+    die "$SRV_BIN -c $SRV_CONF failed: $(tail -n 3 "$LOGDIR/zabbix_server.launch.log" | tr '\n' ' ')"
+}
+
+srv_log_tail() { srv_log_since | tail -n 5 | tr '\n' ' '; }
+
+wait_server() {
+  local port pid seen='' deadline
+  port=$(srv_conf_port)
+  deadline=$((SECONDS + API_TIMEOUT))
+  while :; do
+    pid=$(server_pid)
+    [[ -n $pid ]] && listening "$port" && break
+    [[ -n $pid ]] && seen=$pid
+    [[ -n $seen && -z $pid ]] && die "the Zabbix server (pid $seen) exited; $SRV_LOG: $(srv_log_tail)"
+    # It writes its pid file within a second of its launch.
+    [[ -n $seen ]] || (($(since "$SRV_LAUNCHED" | cut -d. -f1) < 10)) || die "the Zabbix server wrote no pid file ($SRV_PIDFILE); $SRV_LOG: $(srv_log_tail)"
+    ((SECONDS < deadline)) || die "the Zabbix server (pid $pid) does not listen on 127.0.0.1:$port after $API_TIMEOUT s; $SRV_LOG: $(srv_log_tail)"
+    sleep 0.1
+  done
+  log "Zabbix server on 127.0.0.1:$port, pid $pid, db $(inst_db "$SRV_INST") ($(since "$SRV_LAUNCHED") s)"
+}
+
+# Asks our server to stop: SIGTERM to the PID of its pid file. stop_server waits for it.
+term_server() {
+  SRV_STOPPING=$(server_pid)
+  [[ -z $SRV_STOPPING ]] || kill -TERM "$SRV_STOPPING" 2>/dev/null || true
+}
+
+stop_server() {
+  local pid procs i
+  [[ -v SRV_STOPPING ]] || term_server
+  pid=$SRV_STOPPING
+  unset SRV_STOPPING
+  # It stops its children and flushes its history cache before it exits (~1 s).
+  for i in $(seq 300); do
+    [[ -n $pid ]] && alive "$pid" || break
+    sleep 0.1
+  done
+  mapfile -t procs < <(server_procs)
+  if ((${#procs[@]})); then
+    log "killing what is left of the Zabbix server: ${procs[*]}"
+    kill -KILL "${procs[@]}" 2>/dev/null || true
+    sleep 0.2
+  fi
+  rm -f "$SRV_PIDFILE"
+  if [[ -n $pid ]]; then log "stopped the Zabbix server (pid $pid)"; fi
+}
+
 # --- subcommands -----------------------------------------------------------------------------------------
 
 all_up() {
-  local inst
+  local inst pid
   pg_running && pg_ready || return 1
   for inst in "${INSTANCES[@]}"; do
-    [[ -n $(php_pid "$inst") && -n $(api_version "$inst") ]] || return 1
+    pid=$(php_pid "$inst")
+    [[ -n $pid && $(php_server_port "$pid") == "$(inst_server_port "$inst")" && -n $(api_version "$inst") ]] || return 1
   done
+  [[ -f $SRV_CONF && $(<"$SRV_CONF") == "$(server_conf)" && -n $(server_pid) ]] && listening "$TRAPPER_PORT"
 }
 
 cmd_up() {
@@ -494,11 +688,14 @@ cmd_up() {
   ensure_pristine 70
   ensure_instance_dbs
   write_frontend_conf
+  write_server_conf
   for inst in "${INSTANCES[@]}"; do start_php "$inst"; done
+  launch_server
   for inst in "${INSTANCES[@]}"; do
     wait_api "$inst"
     log "$inst API $(api_url "$inst") answers apiinfo.version $API_VERSION"
   done
+  wait_server
   log "up in $(since "$t0") s"
 }
 
@@ -524,6 +721,8 @@ cmd_down() {
   [[ -d $STATE ]] || { log "nothing to stop ($STATE does not exist)"; return 0; }
   lock
   local inst pid
+  # The server first: it is a client of the database.
+  stop_server
   for inst in "${INSTANCES[@]}"; do stop_php "$inst"; done
   PGBIN=$(pg_bin) || { log "PostgreSQL binaries not installed; nothing else to stop"; return 0; }
   if pg_running; then
@@ -550,11 +749,52 @@ cmd_reset() {
   for inst in "${insts[@]}"; do
     db_exists "$(pristine_db "$(inst_version "$inst")")" || die "pristine database of $inst missing; run: $0 up"
   done
+  # The server must not outlive source's database. It stops while the other databases are
+  # recreated, source's last, and starts again on the new one.
+  local server=0 rest=()
+  if [[ " ${insts[*]} " == *" $SRV_INST "* && -f $SRV_CONF ]]; then
+    server=1
+    term_server
+    for inst in "${insts[@]}"; do [[ $inst == "$SRV_INST" ]] || rest+=("$inst"); done
+    insts=("${rest[@]}" "$SRV_INST")
+  fi
   for inst in "${insts[@]}"; do
+    [[ $inst != "$SRV_INST" ]] || ((server == 0)) || stop_server
     t0=$(now)
     create_instance_db "$inst" force
     log "reset $inst ($(inst_db "$inst")) in $(since "$t0") s"
+    [[ $inst != "$SRV_INST" ]] || ((server == 0)) || launch_server
   done
+  ((server == 0)) || wait_server
+}
+
+cmd_reload() {
+  need_root reload
+  lock
+  local pid t0 out before title deadline
+  t0=$(now)
+  pid=$(server_pid)
+  [[ -n $pid ]] || die "the Zabbix server is not running; run: $0 up"
+  SRV_LOG_START=$(srv_log_size)
+  deadline=$((SECONDS + 30))
+  # The title of its last sync before ours (a periodic sync may be running).
+  until before=$(syncer_title "$pid"); [[ $before == *idle* ]]; do
+    ((SECONDS < deadline)) || die "the Zabbix server's configuration syncer is not idle within 30 s: $before"
+    sleep 0.05
+  done
+  out=$(env -i "${SRV_ENV[@]}" "$SRV_BIN" -c "$SRV_CONF" -R config_cache_reload 2>&1 9>&-) ||
+    die "zabbix_server -R config_cache_reload failed: $out"
+  # The syncer logs that it was asked, then syncs: done once its title is idle again, with the
+  # duration of this sync (a new number) in it.
+  until srv_log_since | grep -q 'forced reloading of the configuration cache\|configuration cache reloading is already in progress'; do
+    ((SECONDS < deadline)) || die "the Zabbix server did not log a configuration cache reload within 30 s; $SRV_LOG: $(srv_log_tail)"
+    sleep 0.05
+  done
+  while title=$(syncer_title "$pid"); [[ $title != *idle* || $title == "$before" ]]; do
+    ((SECONDS < deadline)) || die "the Zabbix server's configuration syncer did not finish within 30 s: $title"
+    sleep 0.05
+  done
+  log "configuration cache reloaded ($(since "$t0") s)"
 }
 
 cmd_status() {
@@ -579,6 +819,19 @@ cmd_status() {
       rc=3
     fi
   done
+  pid=$(server_pid)
+  if [[ -n $pid ]] && listening "$(srv_conf_port)"; then
+    # The version of the binary that runs (a package upgrade leaves the old one running).
+    v=$("/proc/$pid/exe" -V 2>/dev/null | sed -n '1s/.*(Zabbix) //p' || true)
+    printf '  %-12s up    127.0.0.1:%s  pid %s  db %s  version %s  log %s\n' server "$(srv_conf_port)" "$pid" \
+      "$(inst_db "$SRV_INST")" "$v" "$SRV_LOG"
+  elif [[ -n $pid ]]; then
+    printf '  %-12s not listening  127.0.0.1:%s  pid %s (log %s)\n' server "$(srv_conf_port)" "$pid" "$SRV_LOG"
+    rc=3
+  else
+    printf '  %-12s down\n' server
+    rc=3
+  fi
   return $rc
 }
 
@@ -586,16 +839,19 @@ cmd_env() {
   local inst=${1:-source}
   inst_port "$inst" >/dev/null
   printf 'export ZBX_API_HOST=%q\nexport ZBX_USER=Admin\nexport ZBX_PASS=zabbix\n' "$(api_url "$inst")"
+  [[ $inst != "$SRV_INST" ]] || printf 'export ZBX_SANDBOX_TRAPPER_HOST=127.0.0.1\nexport ZBX_SANDBOX_TRAPPER_PORT=%q\n' "$TRAPPER_PORT"
 }
 
-usage() { sed -n '2,31s/^# \{0,1\}//p' "$0"; }
+# The header comment, up to the first line that is not a comment.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 
 case ${1:-} in
   up) cmd_up ;;
   down) cmd_down ;;
   reset) cmd_reset "${2:-all}" ;;
   status) rc=0; cmd_status || rc=$?; exit $rc ;;
+  reload) cmd_reload ;;
   env) cmd_env "${2:-source}" ;;
   -h | --help | help) usage ;;
-  *) usage >&2; die "unknown or missing subcommand '${1:-}' (up, down, reset, status, env)" ;;
+  *) usage >&2; die "unknown or missing subcommand '${1:-}' (up, down, reset, reload, status, env)" ;;
 esac
