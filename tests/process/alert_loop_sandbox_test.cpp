@@ -7,20 +7,18 @@
 #include "../sandbox/docker_sandbox_env.hpp"
 #include "../support/sandbox_objects.hpp"
 #include "../support/zabbix_admin.hpp"
+#include "../support/zabbix_server_sandbox.hpp"
 
 #include "history/history_store.hpp"
 
 #include <concierge/zabbix/sender.hpp>
 
-#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>
 #include <functional>
-#include <thread>
 
 namespace concierge::test {
 namespace {
@@ -30,22 +28,6 @@ using namespace std::chrono_literals;
 
 const std::string project = "concierge-demo";  // the Docker sandbox's Compose project
 const std::string swarm_service = "concierge-demo-api";
-
-Poco::Dynamic::Var parse(const std::string& json) { return Poco::JSON::Parser().parse(json); }
-
-std::string first_id(const std::string& created, const std::string& member) {
-    return parse(created).extract<Poco::JSON::Object::Ptr>()->getArray(member)->getElement<std::string>(0);
-}
-
-// Zabbix runs actions a moment after the value arrives: poll, never sleep a fixed time.
-bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit = 90s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(250ms);
-    }
-    return condition();
-}
 
 class AlertLoopSandbox : public testing::Test {
 protected:
@@ -124,9 +106,7 @@ protected:
                                    trigger_id + "\"}]},\"operations\":" + operation(up) +
                                    (down.empty() ? "" : ",\"recovery_operations\":" + operation(down)) + "}";
         action_ids_.push_back(first_id(zabbix().call("action.create", action), "actionids"));
-        int reloaded = -1;
-        shell(ZBX_SANDBOX_SCRIPT_ENV " bash '" SOURCE_DIR "/scripts/sandbox/zabbix.sh' reload >/dev/null 2>&1", &reloaded);
-        ASSERT_EQ(reloaded, 0) << "the sandbox's Zabbix server did not reload its configuration";
+        ASSERT_TRUE(reload_zabbix_server()) << "the sandbox's Zabbix server did not reload its configuration";
     }
 
     void send(const std::string& key, const std::string& value) {

@@ -64,7 +64,7 @@ public:
         const auto now = outcome.reached;
         if (!outcome.changes.empty()) {
             ctx.table(compose::changes_table(outcome.changes));
-            scaling::record_scale(ctx, subject, actual, now);
+            scaling::record_scale(ctx, subject, actual, now, bounds.max);
         }
         ctx.check_cancelled();
         if (!errors.empty())

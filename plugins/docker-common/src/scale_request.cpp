@@ -187,8 +187,10 @@ void check_cooldown(const sdk::Context& ctx, const std::string& subject, std::ch
                                             std::to_string(cooldown.count() / 1000) + " s; nothing changed");
 }
 
-void record_scale(sdk::Context& ctx, const std::string& subject, std::int64_t from, std::int64_t to) {
-    ctx.artifact(subject, "{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(to) + "}");
+void record_scale(sdk::Context& ctx, const std::string& subject, std::int64_t from, std::int64_t to,
+                  std::optional<std::int64_t> max) {
+    ctx.artifact(subject, "{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(to) +
+                              (max ? ",\"max\":" + std::to_string(*max) : "") + "}");
 }
 
 std::string file_name_for(const std::string& text) {

@@ -52,8 +52,10 @@ Target target_for(const Request& request, std::int64_t actual, const Bounds& bou
 /// `subject` names the artifact each successful scale saves (see record_scale).
 void check_cooldown(const sdk::Context& ctx, const std::string& subject, std::chrono::milliseconds cooldown);
 
-/// Saves the artifact check_cooldown looks for: {"from":N,"to":M} of the scale just done.
-void record_scale(sdk::Context& ctx, const std::string& subject, std::int64_t from, std::int64_t to);
+/// Saves the artifact check_cooldown looks for: {"from":N,"to":M} of the scale just done, with
+/// "max" when the run had one (zabbix-report tells Zabbix a service is at its maximum).
+void record_scale(sdk::Context& ctx, const std::string& subject, std::int64_t from, std::int64_t to,
+                  std::optional<std::int64_t> max = std::nullopt);
 
 /// An exclusive flock on a file named after `key` in the lock directory: $CONCIERGE_LOCK_DIR, else
 /// /run/concierge for root and /tmp/concierge-UID for others, the same for a shell and for cron.

@@ -52,7 +52,7 @@ public:
 
         if (target.count != actual) {
             swarm::set_replicas(engine, service, target.count);
-            scaling::record_scale(ctx, subject, actual, target.count);
+            scaling::record_scale(ctx, subject, actual, target.count, bounds.max);
         }
         std::string state = "detached";
         std::int64_t running = -1;

@@ -132,6 +132,8 @@ TEST(Cooldown, RecordScaleSavesTheArtifactTheCooldownLooksFor) {
     test::FakeContext ctx;
     scaling::record_scale(ctx, "swarm/api", 1, 3);
     EXPECT_EQ(ctx.artifacts.at("swarm/api"), R"({"from":1,"to":3})");
+    scaling::record_scale(ctx, "swarm/api", 3, 5, 5);
+    EXPECT_EQ(ctx.artifacts.at("swarm/api"), R"({"from":3,"to":5,"max":5})") << "zabbix-report reads the max";
 }
 
 bool locked_elsewhere(const std::filesystem::path& file) {
