@@ -312,6 +312,7 @@ ensure_schema() {
       die "apt-get download zabbix-server-pgsql=$want failed: $(tail -n 2 "$LOGDIR/apt-download.log" | tr '\n' ' ')"
     deb=$(ls "$CACHE"/zabbix-server-pgsql_*.deb | head -n1)
   fi
+  rm -rf "$CACHE"/extract.* # what an up killed mid-way left (we hold the lock: no other is extracting)
   tmp=$(mktemp -d "$CACHE/extract.XXXXXX")
   dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
   for f in schema images data; do
@@ -351,6 +352,7 @@ ensure_v70_files() {
     (cd "$apt/debs" && apt-get -q "${o[@]}" download zabbix-frontend-php zabbix-server-pgsql >>"$LOGDIR/apt-v70.log" 2>&1) ||
       die "apt-get download from $V70_SUITE failed: $(tail -n 2 "$LOGDIR/apt-v70.log" | tr '\n' ' ')"
   fi
+  rm -rf "$STATE"/v70.extract.* # as for 6.0's schema above
   tmp=$(mktemp -d "$STATE/v70.extract.XXXXXX")
   for deb in "$apt/debs"/*.deb; do
     [[ $(dpkg-deb -f "$deb" Version) == *:7.0.* ]] || { rm -rf "$tmp"; die "$deb is not Zabbix 7.0 ($(dpkg-deb -f "$deb" Version))"; }
