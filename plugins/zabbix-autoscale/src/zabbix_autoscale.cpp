@@ -253,6 +253,9 @@ public:
             {.name = "scale-down-window", .help = "scale down only to the highest recommendation of this window (HPA's 5m)",
              .type = sdk::OptionType::Duration, .default_value = "5m"},
             {.name = "dry-run", .help = "decide and record the decision, change nothing", .type = sdk::OptionType::Flag},
+            {.name = "watch", .help = "evaluate every DURATION in one process until Ctrl-C (Zabbix or the engine out of "
+                                      "reach, or the lock busy, skips one evaluation)",
+             .type = sdk::OptionType::Duration},
             compose::project_option(),
             scaling::lock_timeout_option(),
         };
@@ -270,24 +273,56 @@ public:
                "the window. Every evaluation, a no-change and --dry-run included, is saved as the artifact "
                "autoscale/compose/PROJECT/SERVICE or autoscale/swarm/SERVICE (concierge history show RUN). The count "
                "is read, decided on and changed under the lock compose-scale and swarm-scale take, so two "
-               "autoscalers, or an autoscaler and an alert, never scale one service twice.";
+               "autoscalers, or an autoscaler and an alert, never scale one service twice. --watch DURATION evaluates in "
+               "one process until Ctrl-C.";
     }
 
     void run(sdk::Context& ctx) override {
         const Policy policy = policy_from(ctx);
-        const bool dry_run = ctx.flag("dry-run");
+        const auto every = ctx.get_duration("watch");
+        if (every && *every < std::chrono::seconds(1)) throw Error(ExitCode::Usage, "--watch must be 1s or more");
         zabbix::Client zabbix(zabbix::settings_from(ctx, "zabbix-"));
         zabbix.login();
-        auto metrics = read_items(zabbix, policy);
         engine_access::Engine access(ctx, policy.service);
         std::unique_ptr<Scaler> scaler;
         if (policy.orchestrator == "compose") scaler = std::make_unique<ComposeScaler>(ctx, access.client(), policy);
         else scaler = std::make_unique<SwarmScaler>(ctx, access.client(), policy);
+        std::optional<autoscale::State> carried;
+        if (!every) {
+            ctx.set_summary(evaluate(ctx, policy, zabbix, *scaler, carried, 0));
+            return;
+        }
+        // One process, one run: each evaluation is its own artifact, the state passes in memory.
+        for (int number = 1;; ++number) {
+            try {
+                const std::string summary = evaluate(ctx, policy, zabbix, *scaler, carried, number);
+                ctx.info("evaluation " + std::to_string(number) + ": " + summary);  // a log line for a long-lived process
+                ctx.set_summary(summary + " (evaluation " + std::to_string(number) + " of a --watch)");
+            } catch (const Error& error) {
+                // What the next evaluation may not meet again; anything else ends the watch.
+                if (error.code() != ExitCode::Unreachable && error.code() != ExitCode::RemoteError &&
+                    error.code() != ExitCode::Conflict)
+                    throw;
+                ctx.warn("evaluation " + std::to_string(number) + " failed: " + error.what() + "; trying again in " +
+                         std::to_string(every->count() / 1000) + " s");
+            }
+            if (ctx.wait_for_cancel(*every)) ctx.check_cancelled();
+        }
+    }
 
+private:
+    // One evaluation: the items, then under the lock the state, the count, the decision, the scale
+    // and the record. `carried` is the state of the previous evaluation of a --watch (else it is read
+    // from history and filled in); `number` names that evaluation's artifact (0: not a watch).
+    std::string evaluate(sdk::Context& ctx, const Policy& policy, zabbix::Client& zabbix, Scaler& scaler,
+                         std::optional<autoscale::State>& carried, int number) {
+        const bool dry_run = ctx.flag("dry-run");
+        auto metrics = read_items(zabbix, policy);
         scaling::ServiceLock lock(ctx, policy.subject);
         autoscale::Evaluation e{policy.subject, policy.items, policy.rules, {}, dry_run, 0, std::nullopt, {}};
-        const autoscale::State earlier = read_state(ctx, policy.subject, e.state_from_run);
-        const std::int64_t current = scaler->count();
+        if (!carried) carried = read_state(ctx, policy.subject, e.state_from_run);
+        const autoscale::State earlier = *carried;
+        const std::int64_t current = scaler.count();
         e.input.now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
         e.input.current = static_cast<std::int32_t>(std::min<std::int64_t>(current, std::numeric_limits<std::int32_t>::max()));
         e.input.metrics = std::move(metrics);
@@ -302,7 +337,7 @@ public:
         std::exception_ptr failure;
         if (!dry_run && e.decision.desired != current) {
             try {
-                scaler->scale(e.decision.desired, e.reached);
+                scaler.scale(e.decision.desired, e.reached);
             } catch (...) {
                 failure = std::current_exception();
             }
@@ -314,13 +349,17 @@ public:
         }
         // A dry run passes the state on untouched: its recommendations must not steer the real runs.
         e.state = dry_run ? earlier : autoscale::carry_forward(earlier, e.input, e.decision, done);
-        ctx.artifact(autoscale::artifact_name(policy.subject), autoscale::record_json(e));
+        carried = e.state;
+        const std::string record = autoscale::record_json(e);
+        const std::string name = autoscale::artifact_name(policy.subject);
+        if (number > 0) ctx.artifact(name + "#" + std::to_string(number), record);
+        ctx.artifact(name, record);  // the newest, which the next run reads its state from
         if (failure) std::rethrow_exception(failure);
 
         const std::string action = dry_run ? "dry-run" : e.reached ? "scaled" : "unchanged";
         ctx.table(decision_table(e, action));
-        ctx.set_summary(policy.subject + " " + autoscale::summary(e.decision) +
-                        (dry_run ? " [dry run: nothing changed]" : e.reached ? " [scaled]" : ""));
+        return policy.subject + " " + autoscale::summary(e.decision) +
+               (dry_run ? " [dry run: nothing changed]" : e.reached ? " [scaled]" : "");
     }
 };
 
