@@ -5,6 +5,7 @@
 #include "decision_record.hpp"
 #include "hpa.hpp"
 #include "item_spec.hpp"
+#include "replay.hpp"
 
 #include "compose_scaler.hpp"
 #include "engine_access.hpp"
@@ -25,6 +26,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <sstream>
 
 namespace {
 
@@ -107,9 +109,15 @@ const char* value_type_name(const std::string& type) {
     return index >= 0 && index <= 4 ? names[index] : "unknown";
 }
 
-// item.get's last value of each item, as a metric of the decision.
-std::vector<autoscale::Metric> read_items(zabbix::Client& zabbix, const Policy& policy) {
-    std::vector<autoscale::Metric> metrics;
+// An item as item.get shows it, with its last value as a metric of the decision.
+struct ItemRead {
+    std::string itemid;
+    std::string value_type;  // 0 float or 3 unsigned: history.get's "history"
+    autoscale::Metric metric;
+};
+
+std::vector<ItemRead> read_items(zabbix::Client& zabbix, const Policy& policy) {
+    std::vector<ItemRead> items;
     for (const auto& ref : policy.items) {
         const std::string answer = zabbix.call(
             "item.get", "{\"output\":[\"itemid\",\"lastvalue\",\"lastclock\",\"delay\",\"value_type\"],\"host\":" +
@@ -130,9 +138,25 @@ std::vector<autoscale::Metric> read_items(zabbix::Client& zabbix, const Policy& 
         if (clock > 0)  // 0: the item has no value yet
             metric.sample = autoscale::Sample{std::strtod(item->optValue<std::string>("lastvalue", "").c_str(), nullptr),
                                               autoscale::TimePoint{std::chrono::seconds{clock}}};
-        metrics.push_back(std::move(metric));
+        items.push_back({item->optValue<std::string>("itemid", ""), type, std::move(metric)});
     }
-    return metrics;
+    return items;
+}
+
+// The item's values from `from` to `to` (history.get), oldest first.
+std::vector<autoscale::Sample> read_history(zabbix::Client& zabbix, const ItemRead& item, std::int64_t from, std::int64_t to) {
+    const std::string answer = zabbix.call(
+        "history.get", "{\"output\":[\"clock\",\"value\"],\"history\":" + item.value_type + ",\"itemids\":[" +
+                           zabbix::json::quote(item.itemid) + "],\"time_from\":" + std::to_string(from) +
+                           ",\"time_till\":" + std::to_string(to) + ",\"sortfield\":\"clock\",\"sortorder\":\"ASC\"}");
+    std::vector<autoscale::Sample> samples;
+    const auto values = Poco::JSON::Parser().parse(answer).extract<Poco::JSON::Array::Ptr>();  // held: the parse's Var is a temporary
+    for (const auto& value : *values) {
+        const auto object = value.extract<Poco::JSON::Object::Ptr>();
+        samples.push_back({std::strtod(object->getValue<std::string>("value").c_str(), nullptr),
+                           autoscale::TimePoint{std::chrono::seconds{std::atoll(object->getValue<std::string>("clock").c_str())}}});
+    }
+    return samples;
 }
 
 // The state the previous evaluation of this subject left; fails closed, as the cooldown does,
@@ -253,6 +277,12 @@ public:
             {.name = "scale-down-window", .help = "scale down only to the highest recommendation of this window (HPA's 5m)",
              .type = sdk::OptionType::Duration, .default_value = "5m"},
             {.name = "dry-run", .help = "decide and record the decision, change nothing", .type = sdk::OptionType::Flag},
+            {.name = "replay", .help = "evaluate the policy over the items' history (history.get) from --from to --to every "
+                                       "--every, starting at --min replicas; print the decisions, change and record nothing",
+             .type = sdk::OptionType::Flag},
+            {.name = "from", .help = "with --replay: the first step, UTC: 2026-11-25, 2026-11-25T10:30 or 2026-11-25 10:30:15"},
+            {.name = "to", .help = "with --replay: the last step, UTC as --from (default: now)"},
+            {.name = "every", .help = "with --replay: the step", .type = sdk::OptionType::Duration, .default_value = "1m"},
             {.name = "watch", .help = "evaluate every DURATION in one process until Ctrl-C (Zabbix or the engine out of "
                                       "reach, or the lock busy, skips one evaluation)",
              .type = sdk::OptionType::Duration},
@@ -274,15 +304,18 @@ public:
                "autoscale/compose/PROJECT/SERVICE or autoscale/swarm/SERVICE (concierge history show RUN). The count "
                "is read, decided on and changed under the lock compose-scale and swarm-scale take, so two "
                "autoscalers, or an autoscaler and an alert, never scale one service twice. --watch DURATION evaluates in "
-               "one process until Ctrl-C.";
+               "one process until Ctrl-C; --replay evaluates the policy over the items' history and changes and "
+               "records nothing.";
     }
 
     void run(sdk::Context& ctx) override {
         const Policy policy = policy_from(ctx);
         const auto every = ctx.get_duration("watch");
         if (every && *every < std::chrono::seconds(1)) throw Error(ExitCode::Usage, "--watch must be 1s or more");
+        if (every && ctx.flag("replay")) throw Error(ExitCode::Usage, "--watch and --replay do not go together");
         zabbix::Client zabbix(zabbix::settings_from(ctx, "zabbix-"));
         zabbix.login();
+        if (ctx.flag("replay")) return replay(ctx, policy, zabbix);
         engine_access::Engine access(ctx, policy.service);
         std::unique_ptr<Scaler> scaler;
         if (policy.orchestrator == "compose") scaler = std::make_unique<ComposeScaler>(ctx, access.client(), policy);
@@ -311,13 +344,73 @@ public:
     }
 
 private:
+    // --replay: no lock, no engine, no artifact; the decisions where the count or the rule changed.
+    static void replay(sdk::Context& ctx, const Policy& policy, zabbix::Client& zabbix) {
+        const auto time_option = [&ctx](const char* name, std::optional<autoscale::TimePoint> fallback) {
+            const auto text = ctx.option(name);
+            if (!text && fallback) return *fallback;
+            if (!text) throw Error(ExitCode::Usage, std::string("--replay needs --") + name);
+            const auto time = autoscale::parse_utc(*text);
+            if (!time) throw Error(ExitCode::Usage, std::string("--") + name + " '" + *text + "' is not a UTC time such as 2026-11-25T10:30");
+            return *time;
+        };
+        const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+        const auto from = time_option("from", std::nullopt);
+        const auto to = time_option("to", now);
+        const auto every = seconds_option(ctx, "every");
+        const auto seconds = [](autoscale::TimePoint time) {
+            return std::chrono::duration_cast<Seconds>(time.time_since_epoch()).count();
+        };
+        auto items = read_items(zabbix, policy);
+        autoscale::Input input = policy.rules;
+        std::vector<std::vector<autoscale::Sample>> series;
+        for (auto& item : items) {
+            // From a max age before the first step, so the first step sees the value it would have seen.
+            series.push_back(read_history(zabbix, item, seconds(from - *item.metric.max_age), seconds(to)));
+            input.metrics.push_back(std::move(item.metric));
+        }
+        std::vector<autoscale::ReplayStep> steps;
+        try {
+            steps = autoscale::replay(input, series, from, to, every, input.min_replicas);
+        } catch (const std::invalid_argument& error) {
+            throw Error(ExitCode::Usage, error.what());
+        }
+
+        sdk::Table table{{{"time", "TIME"}, {"current", "CURRENT"}, {"raw_desired", "RAW_DESIRED"}, {"desired", "DESIRED"},
+                          {"reason", "REASON"}, {"values", "VALUES"}},
+                         {}};
+        std::size_t scalings = 0;
+        std::int32_t lowest = input.min_replicas, highest = input.min_replicas;
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const auto& d = steps[i].decision;
+            scalings += d.desired != d.current;
+            lowest = std::min(lowest, d.desired);
+            highest = std::max(highest, d.desired);
+            const bool shown = i == 0 || i + 1 == steps.size() || d.desired != d.current ||
+                               d.reason != steps[i - 1].decision.reason;
+            if (!shown) continue;
+            std::ostringstream values;  // each item's value, and its state unless valid
+            for (const auto& metric : d.metrics) {
+                if (&metric != &d.metrics.front()) values << ", ";
+                if (metric.sample) values << metric.sample->value;
+                if (metric.state != autoscale::MetricState::Valid) values << (metric.sample ? " " : "") << autoscale::to_string(metric.state);
+            }
+            table.rows.push_back({autoscale::format_utc(steps[i].time), std::int64_t{d.current}, cell(d.raw_desired),
+                                  std::int64_t{d.desired}, std::string(autoscale::to_string(d.reason)), values.str()});
+        }
+        ctx.table(table);
+        ctx.set_summary("replayed " + policy.subject + ": " + std::to_string(steps.size()) + " steps from " +
+                        autoscale::format_utc(from) + " to " + autoscale::format_utc(to) + ", " + std::to_string(scalings) +
+                        " scalings, " + std::to_string(lowest) + " to " + std::to_string(highest) + " replicas; nothing changed");
+    }
+
     // One evaluation: the items, then under the lock the state, the count, the decision, the scale
     // and the record. `carried` is the state of the previous evaluation of a --watch (else it is read
     // from history and filled in); `number` names that evaluation's artifact (0: not a watch).
     std::string evaluate(sdk::Context& ctx, const Policy& policy, zabbix::Client& zabbix, Scaler& scaler,
                          std::optional<autoscale::State>& carried, int number) {
         const bool dry_run = ctx.flag("dry-run");
-        auto metrics = read_items(zabbix, policy);
+        auto items = read_items(zabbix, policy);
         scaling::ServiceLock lock(ctx, policy.subject);
         autoscale::Evaluation e{policy.subject, policy.items, policy.rules, {}, dry_run, 0, std::nullopt, {}};
         if (!carried) carried = read_state(ctx, policy.subject, e.state_from_run);
@@ -325,7 +418,7 @@ private:
         const std::int64_t current = scaler.count();
         e.input.now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
         e.input.current = static_cast<std::int32_t>(std::min<std::int64_t>(current, std::numeric_limits<std::int32_t>::max()));
-        e.input.metrics = std::move(metrics);
+        for (auto& item : items) e.input.metrics.push_back(std::move(item.metric));
         e.input.recommendations = earlier.recommendations;
         e.input.events = earlier.events;
         try {

@@ -1,7 +1,9 @@
 // Unit tests of what zabbix-autoscale adds around the HPA core: --item HOST:KEY lists, the max age
-// of an item's value, the decision artifact and the state carried from run to run in it.
+// of an item's value, the decision artifact and the state carried from run to run in it, and
+// --replay over recorded values with its UTC times.
 #include "decision_record.hpp"
 #include "item_spec.hpp"
+#include "replay.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -168,6 +170,67 @@ TEST(CarryForward, DropsScalingsOlderThanEveryPolicyPeriod) {
 
 TEST(ArtifactName, PrefixesTheLockSubject) {
     EXPECT_EQ(artifact_name("swarm/api"), "autoscale/swarm/api");
+}
+
+}  // namespace
+}  // namespace concierge::autoscale
+
+namespace concierge::autoscale {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint start{std::chrono::seconds{1'700'000'000}};
+
+Input replay_policy() {
+    Input in;
+    in.min_replicas = 1;
+    in.max_replicas = 10;
+    in.scale_down.stabilization_window = 120s;
+    in.metrics = {{"web01:app.load", TargetKind::Total, 100, std::nullopt, 300s}};
+    return in;
+}
+
+std::vector<std::int32_t> curve(const std::vector<ReplayStep>& steps) {
+    std::vector<std::int32_t> counts;
+    for (const auto& step : steps) counts.push_back(step.decision.desired);
+    return counts;
+}
+
+TEST(Replay, FollowsTheValuesWithTheWindowAndThePolicies) {
+    // 350 from the start, a dip to 100 at 3 min; one step a minute for 7 min.
+    const std::vector<std::vector<Sample>> series{{{350, start - 10s}, {100, start + 3min}}};
+    const auto steps = replay(replay_policy(), series, start, start + 7min, 60s, 1);
+    ASSERT_EQ(steps.size(), 8u);
+    // Up to 4 at once (+4 pods or +100 % per 15 s allows 5); the dip held until the last
+    // recommendation of 4 (at 2 min) leaves the 2 min window.
+    EXPECT_EQ(curve(steps), (std::vector<std::int32_t>{4, 4, 4, 4, 1, 1, 1, 1}));
+    EXPECT_EQ(steps[3].decision.reason, Reason::StabilizationWindow);
+    EXPECT_EQ(steps[4].time, start + 4min);
+}
+
+TEST(Replay, NoValueYetIsMissingAndOldValuesGoStale) {
+    const std::vector<std::vector<Sample>> series{{{350, start + 1min}}};
+    const auto steps = replay(replay_policy(), series, start, start + 10min, 60s, 2);
+    EXPECT_EQ(steps.front().decision.metrics.front().state, MetricState::Missing);
+    EXPECT_EQ(steps.front().decision.desired, 2);
+    EXPECT_EQ(steps.back().decision.metrics.front().state, MetricState::Stale);  // 9 min old, max age 5 min
+    EXPECT_EQ(steps.back().decision.reason, Reason::NoValidMetric);
+}
+
+TEST(Replay, RefusesABackwardRangeAndAZeroStep) {
+    const std::vector<std::vector<Sample>> series(1);
+    EXPECT_THROW(replay(replay_policy(), series, start, start - 1s, 60s, 1), std::invalid_argument);
+    EXPECT_THROW(replay(replay_policy(), series, start, start, 0s, 1), std::invalid_argument);
+}
+
+TEST(UtcTime, ReadsDatesAndTimes) {
+    EXPECT_EQ(format_utc(*parse_utc("2026-11-25")), "2026-11-25T00:00:00Z");
+    EXPECT_EQ(format_utc(*parse_utc("2026-11-25T10:30")), "2026-11-25T10:30:00Z");
+    EXPECT_EQ(format_utc(*parse_utc("2026-11-25 10:30:15")), "2026-11-25T10:30:15Z");
+    EXPECT_EQ(format_utc(*parse_utc("2026-11-25T10:30:15Z")), "2026-11-25T10:30:15Z");
+    for (const char* bad : {"", "yesterday", "2026-13-01", "2026-11-25X10:30", "2026-11-25T10", "2026-11-25T10:30:15+01"})
+        EXPECT_EQ(parse_utc(bad), std::nullopt) << bad;
 }
 
 }  // namespace

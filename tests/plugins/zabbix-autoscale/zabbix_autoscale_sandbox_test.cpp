@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -259,6 +260,43 @@ TEST_F(ZabbixAutoscaleSandbox, WatchEvaluatesRepeatedlyAndStopsCleanlyOnCtrlC) {
     EXPECT_NE(shown.out.find("interrupted"), std::string::npos) << shown.out;
     EXPECT_NE(shown.out.find("autoscale/compose/" + project_ + "/web#3"), std::string::npos) << shown.out;
     EXPECT_EQ(decision_of(1, "compose/" + project_ + "/web")->getValue<int>("current"), 3);
+}
+
+TEST_F(ZabbixAutoscaleSandbox, ReplayEvaluatesTheTrapperHistoryAndChangesNothing) {
+    start_compose(2);
+    const auto base = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now()) - 15min;
+    const auto age = [](std::chrono::system_clock::time_point at) {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - at);
+    };
+    const auto utc = [](std::chrono::system_clock::time_point at) {
+        const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+        std::tm tm{};
+        ::gmtime_r(&seconds, &tm);
+        char text[32];
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return std::string(text);
+    };
+    send("350", age(base + 10s));         // 350 in total at 100 per replica: 4 from the step at 1 min
+    send("100", age(base + 5min + 10s));  // a dip to 1: held while the 4 of 5 min is inside the 2 min window
+    const auto result = autoscale("compose", "web", {"--target-per-replica", "100", "--min", "1", "--max", "10",
+                                                     "--scale-down-window", "2m", "--replay", "--from", utc(base), "--to",
+                                                     utc(base + 10min), "--every", "1m"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    // Only the steps where the count or the rule changed, and the first and the last.
+    std::map<std::string, std::pair<int, std::string>> rows;
+    const auto steps = Poco::JSON::Parser().parse(result.out).extract<Array::Ptr>();
+    for (const auto& value : *steps) {
+        const auto step = value.extract<Object::Ptr>();
+        rows[step->getValue<std::string>("time")] = {step->getValue<int>("desired"), step->getValue<std::string>("reason")};
+    }
+    EXPECT_EQ(rows[utc(base)], std::make_pair(1, std::string("no-valid-metric"))) << result.out;
+    EXPECT_EQ(rows[utc(base + 1min)].first, 4) << result.out;
+    EXPECT_EQ(rows[utc(base + 6min)], std::make_pair(4, std::string("stabilization-window"))) << result.out;
+    EXPECT_EQ(rows[utc(base + 7min)].first, 1) << result.out;
+    EXPECT_EQ(rows[utc(base + 10min)].first, 1) << result.out;
+    EXPECT_EQ(compose_replicas(), 2);
+    const auto shown = run_concierge({"history", "show", "1"}, env_);
+    EXPECT_EQ(shown.out.find("autoscale/"), std::string::npos) << "a replay records no decision: " << shown.out;
 }
 
 TEST_F(ZabbixAutoscaleSandbox, AnUnknownItemIsNotFoundAndNamesIt) {
