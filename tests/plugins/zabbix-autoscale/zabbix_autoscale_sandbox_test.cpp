@@ -18,6 +18,7 @@
 #include <ctime>
 #include <csignal>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -297,6 +298,24 @@ TEST_F(ZabbixAutoscaleSandbox, ReplayEvaluatesTheTrapperHistoryAndChangesNothing
     EXPECT_EQ(compose_replicas(), 2);
     const auto shown = run_concierge({"history", "show", "1"}, env_);
     EXPECT_EQ(shown.out.find("autoscale/"), std::string::npos) << "a replay records no decision: " << shown.out;
+}
+
+TEST_F(ZabbixAutoscaleSandbox, TwoAutoscalersAtOnceScaleOnceAsTheSecondDecidesFromTheFirstsCount) {
+    start_compose(1);
+    send("250");  // a total of 250 at 100 per replica: 3
+    const std::vector<std::string> args{"zabbix-autoscale", "compose", "web", "--project", project_, "--item",
+                                        host_ + ":app.load", "--target-per-replica", "100", "--min", "1", "--max", "10",
+                                        "-o", "json"};
+    Process first(args, env_), second(args, env_);
+    const auto results = std::vector<ProcessResult>{first.finish(120s), second.finish(120s)};
+    std::multiset<std::string> actions;
+    for (const auto& result : results) {
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+        actions.insert(row(result)->getValue<std::string>("action"));
+        EXPECT_EQ(row(result)->getValue<int>("desired"), 3);
+    }
+    EXPECT_EQ(actions, (std::multiset<std::string>{"scaled", "unchanged"}));
+    EXPECT_EQ(compose_replicas(), 3);
 }
 
 TEST_F(ZabbixAutoscaleSandbox, AnUnknownItemIsNotFoundAndNamesIt) {
