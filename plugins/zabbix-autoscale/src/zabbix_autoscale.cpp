@@ -5,6 +5,7 @@
 #include "decision_record.hpp"
 #include "hpa.hpp"
 #include "item_spec.hpp"
+#include "policy_spec.hpp"
 #include "replay.hpp"
 
 #include "compose_scaler.hpp"
@@ -96,6 +97,12 @@ Policy policy_from(const sdk::Context& ctx) {
     rules.min_replicas = bound("min");
     rules.max_replicas = bound("max");
     if (rules.max_replicas < rules.min_replicas) throw Error(ExitCode::Usage, "--max is below --min");
+    try {
+        if (const auto up = ctx.option("scale-up-policy")) rules.scale_up = autoscale::parse_policies(*up, rules.scale_up);
+        if (const auto down = ctx.option("scale-down-policy")) rules.scale_down = autoscale::parse_policies(*down, rules.scale_down);
+    } catch (const std::invalid_argument& e) {
+        throw Error(ExitCode::Usage, std::string("--scale-up-policy/--scale-down-policy: ") + e.what());
+    }
     const double tolerance = number_option(ctx, "tolerance", true);
     rules.scale_up.tolerance = rules.scale_down.tolerance = tolerance;
     rules.scale_up.stabilization_window = seconds_option(ctx, "scale-up-window");
@@ -276,6 +283,10 @@ public:
              .type = sdk::OptionType::Duration, .default_value = "0s"},
             {.name = "scale-down-window", .help = "scale down only to the highest recommendation of this window (HPA's 5m)",
              .type = sdk::OptionType::Duration, .default_value = "5m"},
+            {.name = "scale-up-policy", .help = "the scale-up rate, as HPA's policies: pods=N/PERIOD, percent=N/PERIOD and "
+                                                "select=max|min|disabled, comma-separated (default HPA's: "
+                                                "pods=4/15s,percent=100/15s,select=max)"},
+            {.name = "scale-down-policy", .help = "the scale-down rate, the same way (default HPA's: percent=100/15s,select=max)"},
             {.name = "dry-run", .help = "decide and record the decision, change nothing", .type = sdk::OptionType::Flag},
             {.name = "replay", .help = "evaluate the policy over the items' history (history.get) from --from to --to every "
                                        "--every, starting at --min replicas; print the decisions, change and record nothing",
@@ -297,8 +308,8 @@ public:
     std::string description() const override {
         return "Scales a Compose or Swarm service from Zabbix items with the Kubernetes HorizontalPodAutoscaler's algorithm: "
                "a proposal per item from its last value (item.get), the highest wins; no change within --tolerance; "
-               "scale-down held to the highest recommendation of --scale-down-window; HPA's default rate policies "
-               "(up: 4 pods or 100 % per 15 s, the larger; down: 100 % per 15 s); --min/--max. A missing or stale "
+               "scale-down held to the highest recommendation of --scale-down-window; rate policies (HPA's defaults: "
+               "up 4 pods or 100 % per 15 s, the larger; down 100 % per 15 s); --min/--max. A missing or stale "
                "item never causes a scale-down. The recommendations are kept in history, so runs from cron share "
                "the window. Every evaluation, a no-change and --dry-run included, is saved as the artifact "
                "autoscale/compose/PROJECT/SERVICE or autoscale/swarm/SERVICE (concierge history show RUN). The count "

@@ -1,8 +1,9 @@
 // Unit tests of what zabbix-autoscale adds around the HPA core: --item HOST:KEY lists, the max age
 // of an item's value, the decision artifact and the state carried from run to run in it, and
-// --replay over recorded values with its UTC times.
+// --replay over recorded values with its UTC times, and the rate policies' text.
 #include "decision_record.hpp"
 #include "item_spec.hpp"
+#include "policy_spec.hpp"
 #include "replay.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -231,6 +232,40 @@ TEST(UtcTime, ReadsDatesAndTimes) {
     EXPECT_EQ(format_utc(*parse_utc("2026-11-25T10:30:15Z")), "2026-11-25T10:30:15Z");
     for (const char* bad : {"", "yesterday", "2026-13-01", "2026-11-25X10:30", "2026-11-25T10", "2026-11-25T10:30:15+01"})
         EXPECT_EQ(parse_utc(bad), std::nullopt) << bad;
+}
+
+}  // namespace
+}  // namespace concierge::autoscale
+
+namespace concierge::autoscale {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Policies, ReadHpasPoliciesAndSelect) {
+    const auto rules = parse_policies("pods=2/30s,percent=50/1m,select=min", default_scale_down());
+    EXPECT_EQ(rules.select, SelectPolicy::Min);
+    ASSERT_EQ(rules.policies.size(), 2u);
+    EXPECT_EQ(rules.policies[0].type, PolicyType::Pods);
+    EXPECT_EQ(rules.policies[0].value, 2);
+    EXPECT_EQ(rules.policies[0].period, 30s);
+    EXPECT_EQ(rules.policies[1].type, PolicyType::Percent);
+    EXPECT_EQ(rules.policies[1].value, 50);
+    EXPECT_EQ(rules.policies[1].period, 60s);
+    EXPECT_EQ(rules.stabilization_window, 300s);  // kept: only the rates change
+}
+
+TEST(Policies, SelectDefaultsToMaxAndDisabledNeedsNoPolicy) {
+    EXPECT_EQ(parse_policies("pods=1/15s", default_scale_up()).select, SelectPolicy::Max);
+    const auto disabled = parse_policies("select=disabled", default_scale_down());
+    EXPECT_EQ(disabled.select, SelectPolicy::Disabled);
+    EXPECT_TRUE(disabled.policies.empty());
+}
+
+TEST(Policies, RefuseWhatTheyCannotRead) {
+    for (const char* bad : {"", "pods", "pods=4", "pods=4/", "pods=x/15s", "pods=4/15x", "nodes=4/15s", "select=most",
+                            "pods=4/15s,"})
+        EXPECT_THROW(parse_policies(bad, default_scale_up()), std::invalid_argument) << bad;
 }
 
 }  // namespace

@@ -318,6 +318,20 @@ TEST_F(ZabbixAutoscaleSandbox, TwoAutoscalersAtOnceScaleOnceAsTheSecondDecidesFr
     EXPECT_EQ(compose_replicas(), 3);
 }
 
+TEST_F(ZabbixAutoscaleSandbox, AScaleUpPolicyFromTheCommandLineLimitsTheRate) {
+    start_compose(1);
+    send("250");  // 3 wanted; one pod per 15 s allowed
+    const auto result = autoscale("compose", "web", {"--target-per-replica", "100", "--min", "1", "--max", "10",
+                                                     "--scale-up-policy", "pods=1/15s"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(row(result)->getValue<int>("desired"), 2);
+    EXPECT_EQ(row(result)->getValue<std::string>("reason"), "scale-up-policy");
+    EXPECT_EQ(compose_replicas(), 2);
+    const auto policies = decision_of(1, "compose/" + project_ + "/web")->getObject("scale_up")->getArray("policies");
+    ASSERT_EQ(policies->size(), 1u);
+    EXPECT_EQ(policies->getObject(0)->getValue<int>("value"), 1);
+}
+
 TEST_F(ZabbixAutoscaleSandbox, AnUnknownItemIsNotFoundAndNamesIt) {
     start_compose(1);
     const auto result = run_concierge({"zabbix-autoscale", "compose", "web", "--project", project_, "--item",
