@@ -21,11 +21,7 @@ public:
     std::vector<sdk::OptionSpec> options() const override {
         auto options = scaling::scale_options();
         options.push_back(compose::project_option());
-        options.push_back({.name = "stop-timeout", .short_name = 't',
-                           .help = "on scale-down, how long a container may take to stop before it is killed",
-                           .type = sdk::OptionType::Duration, .default_value = "10s"});
-        options.push_back({.name = "parallel", .help = "containers created or removed at once",
-                           .type = sdk::OptionType::Integer, .default_value = "16"});
+        for (auto& spec : compose::pace_options()) options.push_back(std::move(spec));
         for (auto& spec : engine_access::options()) options.push_back(std::move(spec));
         return options;
     }
@@ -42,9 +38,7 @@ public:
         const std::string project = compose::project_from(ctx);
         const auto request = scaling::request_from(ctx);
         const auto bounds = scaling::bounds_from(ctx);
-        const auto parallel = ctx.get_int("parallel").value_or(16);
-        if (parallel < 1 || parallel > 256) throw Error(ExitCode::Usage, "--parallel must be between 1 and 256");
-        const auto workers = static_cast<std::size_t>(parallel);
+        const auto pace = compose::pace_from(ctx);
         const std::string& service = request.component;
         const std::string subject = "compose/" + project + "/" + service;
         engine_access::Engine access(ctx, service);
@@ -57,9 +51,8 @@ public:
         const auto target = scaling::target_for(request, actual, bounds, ctx.flag("force"), project + "/" + service);
         if (!target.note.empty()) ctx.info(target.note);
 
-        const auto stop_timeout = ctx.get_duration("stop-timeout").value_or(std::chrono::seconds(10));
-        const auto outcome = compose::scale(ctx, engine, project, service, containers, target.count, workers,
-                                            std::chrono::duration_cast<std::chrono::seconds>(stop_timeout));
+        const auto outcome = compose::scale(ctx, engine, project, service, containers, target.count, pace.workers,
+                                            pace.stop_timeout);
         const auto& errors = outcome.errors;
         const auto now = outcome.reached;
         if (!outcome.changes.empty()) {

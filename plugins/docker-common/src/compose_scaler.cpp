@@ -66,6 +66,21 @@ std::vector<std::string> scale_down(sdk::Context& ctx, docker::Client& engine, s
 
 }  // namespace
 
+std::vector<sdk::OptionSpec> pace_options() {
+    return {{.name = "stop-timeout", .short_name = 't',
+             .help = "on scale-down, how long a container may take to stop before it is killed",
+             .type = sdk::OptionType::Duration, .default_value = "10s"},
+            {.name = "parallel", .help = "containers created or removed at once", .type = sdk::OptionType::Integer,
+             .default_value = "16"}};
+}
+
+Pace pace_from(const sdk::Context& ctx) {
+    const auto parallel = ctx.get_int("parallel").value_or(16);
+    if (parallel < 1 || parallel > 256) throw Error(ExitCode::Usage, "--parallel must be between 1 and 256");
+    return {static_cast<std::size_t>(parallel), std::chrono::duration_cast<std::chrono::seconds>(
+                                                    ctx.get_duration("stop-timeout").value_or(std::chrono::seconds(10)))};
+}
+
 std::vector<Container> list_to_scale(docker::Client& engine, const std::string& project, const std::string& service) {
     try {
         return list(engine, project, service);

@@ -29,6 +29,15 @@ struct ScaleOutcome {
     std::vector<std::string> errors;   ///< one per container that failed
 };
 
+/// --stop-timeout and --parallel, how a scale paces its changes.
+std::vector<sdk::OptionSpec> pace_options();
+struct Pace {
+    std::size_t workers = 16;
+    std::chrono::seconds stop_timeout{10};
+};
+/// Pace from those options; Usage error for --parallel outside 1..256.
+Pace pace_from(const sdk::Context& ctx);
+
 /// The service's containers; NotFound, saying a scale needs one to clone, when there are none.
 std::vector<Container> list_to_scale(docker::Client& engine, const std::string& project, const std::string& service);
 

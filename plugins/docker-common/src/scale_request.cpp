@@ -102,9 +102,13 @@ std::vector<sdk::OptionSpec> scale_options() {
         {.name = "allow-zero", .help = "allow scaling to 0 replicas", .type = sdk::OptionType::Flag},
         {.name = "cooldown", .help = "refuse a scale within this time of the last successful scale of the service",
          .type = sdk::OptionType::Duration, .default_value = "0s"},
-        {.name = "lock-timeout", .help = "how long to wait while another run scales the same service, then exit 10",
-         .type = sdk::OptionType::Duration, .default_value = "5m"},
+        lock_timeout_option(),
     };
+}
+
+sdk::OptionSpec lock_timeout_option() {
+    return {.name = "lock-timeout", .help = "how long to wait while another run scales the same service, then exit 10",
+            .type = sdk::OptionType::Duration, .default_value = "5m"};
 }
 
 Request parse_request(const std::vector<std::string>& positional, std::optional<std::int64_t> replicas) {

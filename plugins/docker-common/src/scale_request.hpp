@@ -17,6 +17,9 @@ namespace concierge::scaling {
 /// --cooldown, --lock-timeout), in --help order.
 std::vector<sdk::OptionSpec> scale_options();
 
+/// --lock-timeout, which ServiceLock reads; every plugin that takes the lock declares it.
+sdk::OptionSpec lock_timeout_option();
+
 /// Either `up|down COMPONENT CURRENT DELTA` (the earlier tool's shape, as Zabbix actions call it)
 /// or `COMPONENT --replicas N`.
 struct Request {

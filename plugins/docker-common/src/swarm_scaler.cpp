@@ -10,6 +10,18 @@ constexpr int update_attempts = 10;
 
 }  // namespace
 
+std::vector<sdk::OptionSpec> wait_options() {
+    return {{.name = "detach", .short_name = 'd', .help = "return once the update is accepted, without waiting for tasks",
+             .type = sdk::OptionType::Flag},
+            {.name = "timeout", .help = "how long to wait for the running tasks to match the count",
+             .type = sdk::OptionType::Duration, .default_value = "2m"}};
+}
+
+std::optional<std::chrono::milliseconds> wait_timeout_from(const sdk::Context& ctx) {
+    if (ctx.flag("detach")) return std::nullopt;
+    return ctx.get_duration("timeout").value_or(std::chrono::minutes(2));
+}
+
 Service inspect_replicated(docker::Client& engine, const std::string& name) {
     Service service;
     try {

@@ -10,9 +10,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace concierge::swarm {
+
+/// --detach and --timeout, whether and how long a scale waits for the tasks (wait_timeout_from).
+std::vector<sdk::OptionSpec> wait_options();
+/// How long to wait; none with --detach.
+std::optional<std::chrono::milliseconds> wait_timeout_from(const sdk::Context& ctx);
 
 /// The service `name`; NotFound when there is none, Conflict when it is not replicated (a global
 /// service has no count to scale).

@@ -19,10 +19,7 @@ class SwarmScale final : public sdk::Action {
 public:
     std::vector<sdk::OptionSpec> options() const override {
         auto options = scaling::scale_options();
-        options.push_back({.name = "detach", .short_name = 'd', .help = "return once the update is accepted, without waiting for tasks",
-                           .type = sdk::OptionType::Flag});
-        options.push_back({.name = "timeout", .help = "how long to wait for the running tasks to match the count",
-                           .type = sdk::OptionType::Duration, .default_value = "2m"});
+        for (auto& spec : swarm::wait_options()) options.push_back(std::move(spec));
         for (auto& spec : engine_access::options()) options.push_back(std::move(spec));
         return options;
     }
@@ -56,9 +53,8 @@ public:
         }
         std::string state = "detached";
         std::int64_t running = -1;
-        if (!ctx.flag("detach")) {
-            running = swarm::wait_running(ctx, engine, service, target.count,
-                                          ctx.get_duration("timeout").value_or(std::chrono::minutes(2)));
+        if (const auto timeout = swarm::wait_timeout_from(ctx)) {
+            running = swarm::wait_running(ctx, engine, service, target.count, *timeout);
             state = "converged";
         }
         ctx.table({{{"service", "SERVICE"}, {"from", "FROM"}, {"to", "TO"}, {"running", "RUNNING"}, {"state", "STATE"}},
