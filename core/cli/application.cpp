@@ -7,8 +7,8 @@
 #include "history/history_store.hpp"
 #include "plugin_loader/plugin_catalog.hpp"
 #include "plugin_loader/plugin_loader.hpp"
+#include "process/process_info.hpp"
 #include "runtime/cancellation.hpp"
-#include "runtime/process_info.hpp"
 #include "runtime/redaction.hpp"
 #include "runtime/run_context.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "history/artifact_export.hpp"
 #include "history/history_store.hpp"
-#include "runtime/process_info.hpp"
+#include "process/process_info.hpp"
 
 #include <concierge/sdk/exit_code.hpp>
 #include <concierge/sdk/printable.hpp>

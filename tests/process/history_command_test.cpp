@@ -2,7 +2,7 @@
 #include "process_runner.hpp"
 
 #include "history/history_store.hpp"
-#include "runtime/process_info.hpp"
+#include "process/process_info.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>

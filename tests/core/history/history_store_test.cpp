@@ -1,5 +1,5 @@
 #include "history/history_store.hpp"
-#include "runtime/process_info.hpp"
+#include "process/process_info.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -1,4 +1,4 @@
-#include "runtime/process_info.hpp"
+#include "process/process_info.hpp"
 
 #include <chrono>
 #include <fstream>

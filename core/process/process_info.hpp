@@ -1,4 +1,6 @@
-// Facts about this process that history records with each run.
+// Facts about this process that history records with each run. A leaf (the standard library and
+// POSIX only), so that runtime/, history/ and cli/ all use it without including each other; the
+// namespace is still runtime::, where its callers name it.
 #pragma once
 
 #include <cstdint>
