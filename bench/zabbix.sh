@@ -66,11 +66,9 @@ export CONCIERGE_HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" ZBX_USER=Admin Z
 unset CONCIERGE_CONFIG CONCIERGE_PLUGIN_PATH
 results="$tmp/results.txt"
 : >"$results"
-record() { echo "$1 $2" >>"$results"; }  # record KEY VALUE
-now() { date +%s.%N; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$(now)"; }
+source "$repo/bench/lib.sh"  # record, now, elapsed, timed, clocked, machine_line
 
-echo "machine: $(nproc) CPU(s), $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 echo "concierge: $("$exe" --version | head -n1); Zabbix sandbox: $source_url, $dest_url, $v70_url"
 want backup-previous && echo "previous: $(git -C "$previous_dir" log -1 --format='%h %cs') ($("$previous_exe" --version | head -n1))"
 
@@ -137,11 +135,6 @@ template_count() {
   count=$(rpc "$1" template.get '{"countOutput":true}' "$token" | sed -n 's/.*"result":"\([0-9]*\)".*/\1/p')
   logout "$1" "$token"
   echo "$count"
-}
-
-timed() {  # timed CMD... -> "seconds peak_kb" on stdout, the command's output in $tmp/last.log
-  /usr/bin/time -f "%e %M" -o "$tmp/time.txt" "$@" >"$tmp/last.log" 2>&1 || { echo "bench: failed: $*" >&2; cat "$tmp/last.log" >&2; exit 1; }
-  cat "$tmp/time.txt"
 }
 
 # ---- 1. full backup of a pristine server ---------------------------------------------------------
@@ -281,14 +274,12 @@ for dir in format2 previous; do
 done
 fi
 
-python3 - "$results" <<'PY'
-import statistics, sys
-values = {}
-for line in open(sys.argv[1]):
-    key, value = line.split()
-    values.setdefault(key, []).append(value)
-def num(key):
-    return statistics.median(float(v) for v in values[key])
+python3 - "$results" "$repo/bench" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from hyperfine_results import Records, print_verdicts
+values = Records(sys.argv[1])
+num = values.median
 def row(label, mine, mine_unit, ref, ref_label, target, scale=1.0):
     """A table row, or None when its part did not run."""
     if mine not in values or ref not in values:
@@ -317,19 +308,7 @@ rows = [r for version in ("60", "70") for r in [
     row("backup, every kind (median, alternating)", "format2_backup_s", "s", "previous_backup_s",
         "previous version's backup: {:.2f} s", "<= 1.1x"),
 ] if r]
-def verdict(ratio, target):
-    """A target bounds the ratio as printed (2 decimals): "<= 1.1x"; "~0.4x" is met by a ratio at most
-    0.4 at the target's precision (0.42 is)."""
-    figure = target.lstrip("<=~ ").rstrip("x")
-    bound = float(figure)
-    ratio = round(ratio, len(figure.partition(".")[2]) if target.startswith("~") else 2)
-    return "within target" if ratio <= bound else "over target"
-print()
-header = ("benchmark", "concierge", "reference", "ratio", "target", "verdict")
-lines = [(b, c, r, f"{x:.2f}x", t, verdict(x, t)) for b, c, r, x, t in rows]
-widths = [max(len(l[i]) for l in [header] + lines) for i in range(len(header))]
-for line in [header] + lines:
-    print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+print_verdicts(rows)
 for key, label in (("restore_origin_rss_kb", "into its origin"), ("restore_empty_rss_kb", "into a destination without templates"),
                    ("empty_restore_rss_kb", "into a destination without templates, median")):
     if key in values:

@@ -7,6 +7,7 @@
 #include "item_spec.hpp"
 #include "policy_spec.hpp"
 #include "replay.hpp"
+#include "zabbix_reads.hpp"
 
 #include "compose_scaler.hpp"
 #include "engine_access.hpp"
@@ -16,13 +17,9 @@
 #include <concierge/docker/client.hpp>
 #include <concierge/sdk/sdk.hpp>
 #include <concierge/zabbix/client.hpp>
-#include <concierge/zabbix/json_scan.hpp>
-
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <limits>
@@ -108,62 +105,6 @@ Policy policy_from(const sdk::Context& ctx) {
     rules.scale_up.stabilization_window = seconds_option(ctx, "scale-up-window");
     rules.scale_down.stabilization_window = seconds_option(ctx, "scale-down-window");
     return policy;
-}
-
-const char* value_type_name(const std::string& type) {
-    static const char* names[] = {"float", "character", "log", "unsigned", "text"};
-    const int index = std::atoi(type.c_str());
-    return index >= 0 && index <= 4 ? names[index] : "unknown";
-}
-
-// An item as item.get shows it, with its last value as a metric of the decision.
-struct ItemRead {
-    std::string itemid;
-    std::string value_type;  // 0 float or 3 unsigned: history.get's "history"
-    autoscale::Metric metric;
-};
-
-std::vector<ItemRead> read_items(zabbix::Client& zabbix, const Policy& policy) {
-    std::vector<ItemRead> items;
-    for (const auto& ref : policy.items) {
-        const std::string answer = zabbix.call(
-            "item.get", "{\"output\":[\"itemid\",\"lastvalue\",\"lastclock\",\"delay\",\"value_type\"],\"host\":" +
-                            zabbix::json::quote(ref.host) + ",\"filter\":{\"key_\":" + zabbix::json::quote(ref.key) +
-                            "},\"templated\":false,\"webitems\":true}");
-        const auto found = Poco::JSON::Parser().parse(answer).extract<Poco::JSON::Array::Ptr>();
-        if (!found || found->size() == 0)
-            throw Error(ExitCode::NotFound, "no item " + ref.text() + ": host '" + ref.host + "' has no item with key '" + ref.key +
-                                                "' (or there is no such host); --item takes the host's technical name and the exact key");
-        const auto item = found->getObject(0);
-        const auto type = item->optValue<std::string>("value_type", "");
-        if (type != "0" && type != "3")
-            throw Error(ExitCode::Usage, "item " + ref.text() + " holds " + value_type_name(type) +
-                                             " values; the autoscaler needs a numeric item (float or unsigned)");
-        autoscale::Metric metric{ref.text(), policy.kind, policy.target, std::nullopt,
-                                 autoscale::max_age_for(policy.max_age, autoscale::update_interval(item->optValue<std::string>("delay", "")))};
-        const auto clock = std::atoll(item->optValue<std::string>("lastclock", "0").c_str());
-        if (clock > 0)  // 0: the item has no value yet
-            metric.sample = autoscale::Sample{std::strtod(item->optValue<std::string>("lastvalue", "").c_str(), nullptr),
-                                              autoscale::TimePoint{std::chrono::seconds{clock}}};
-        items.push_back({item->optValue<std::string>("itemid", ""), type, std::move(metric)});
-    }
-    return items;
-}
-
-// The item's values from `from` to `to` (history.get), oldest first.
-std::vector<autoscale::Sample> read_history(zabbix::Client& zabbix, const ItemRead& item, std::int64_t from, std::int64_t to) {
-    const std::string answer = zabbix.call(
-        "history.get", "{\"output\":[\"clock\",\"value\"],\"history\":" + item.value_type + ",\"itemids\":[" +
-                           zabbix::json::quote(item.itemid) + "],\"time_from\":" + std::to_string(from) +
-                           ",\"time_till\":" + std::to_string(to) + ",\"sortfield\":\"clock\",\"sortorder\":\"ASC\"}");
-    std::vector<autoscale::Sample> samples;
-    const auto values = Poco::JSON::Parser().parse(answer).extract<Poco::JSON::Array::Ptr>();  // held: the parse's Var is a temporary
-    for (const auto& value : *values) {
-        const auto object = value.extract<Poco::JSON::Object::Ptr>();
-        samples.push_back({std::strtod(object->getValue<std::string>("value").c_str(), nullptr),
-                           autoscale::TimePoint{std::chrono::seconds{std::atoll(object->getValue<std::string>("clock").c_str())}}});
-    }
-    return samples;
 }
 
 // The state the previous evaluation of this subject left; fails closed, as the cooldown does,
@@ -372,20 +313,31 @@ private:
         const auto seconds = [](autoscale::TimePoint time) {
             return std::chrono::duration_cast<Seconds>(time.time_since_epoch()).count();
         };
-        auto items = read_items(zabbix, policy);
+        using Clock = std::chrono::steady_clock;
+        const auto read_start = Clock::now();
+        auto items = autoscale::read_items(zabbix, policy.items, policy.kind, policy.target, policy.max_age);
         autoscale::Input input = policy.rules;
         std::vector<std::vector<autoscale::Sample>> series;
         for (auto& item : items) {
             // From a max age before the first step, so the first step sees the value it would have seen.
-            series.push_back(read_history(zabbix, item, seconds(from - *item.metric.max_age), seconds(to)));
+            series.push_back(autoscale::read_history(zabbix, item, seconds(from - *item.metric.max_age), seconds(to)));
             input.metrics.push_back(std::move(item.metric));
         }
+        const auto read_end = Clock::now();
         std::vector<autoscale::ReplayStep> steps;
         try {
             steps = autoscale::replay(input, series, from, to, every, input.min_replicas);
         } catch (const std::invalid_argument& error) {
             throw Error(ExitCode::Usage, error.what());
         }
+        const auto evaluated = Clock::now();
+        std::size_t values_read = 0;
+        for (const auto& values : series) values_read += values.size();
+        const auto ms = [](Clock::duration d) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.1f", std::chrono::duration<double, std::milli>(d).count());
+            return std::string(text);
+        };
 
         sdk::Table table{{{"time", "TIME"}, {"current", "CURRENT"}, {"raw_desired", "RAW_DESIRED"}, {"desired", "DESIRED"},
                           {"reason", "REASON"}, {"values", "VALUES"}},
@@ -410,6 +362,10 @@ private:
                                   std::int64_t{d.desired}, std::string(autoscale::to_string(d.reason)), values.str()});
         }
         ctx.table(table);
+        // The phases, for the benchmark's "excluding the API read" (bench/autoscale.sh): --verbose shows it.
+        ctx.debug("replay phases: read " + std::to_string(values_read) + " values (item.get, history.get) in " + ms(read_end - read_start) +
+                  " ms; evaluated " + std::to_string(steps.size()) + " steps in " + ms(evaluated - read_end) + " ms; table in " +
+                  ms(Clock::now() - evaluated) + " ms");
         ctx.set_summary("replayed " + policy.subject + ": " + std::to_string(steps.size()) + " steps from " +
                         autoscale::format_utc(from) + " to " + autoscale::format_utc(to) + ", " + std::to_string(scalings) +
                         " scalings, " + std::to_string(lowest) + " to " + std::to_string(highest) + " replicas; nothing changed");
@@ -421,7 +377,7 @@ private:
     std::string evaluate(sdk::Context& ctx, const Policy& policy, zabbix::Client& zabbix, Scaler& scaler,
                          std::optional<autoscale::State>& carried, int number) {
         const bool dry_run = ctx.flag("dry-run");
-        auto items = read_items(zabbix, policy);
+        auto items = autoscale::read_items(zabbix, policy.items, policy.kind, policy.target, policy.max_age);
         scaling::ServiceLock lock(ctx, policy.subject);
         autoscale::Evaluation e{policy.subject, policy.items, policy.rules, {}, dry_run, 0, std::nullopt, {}};
         if (!carried) carried = read_state(ctx, policy.subject, e.state_from_run);
