@@ -119,19 +119,25 @@ TEST_F(ZabbixReportSandbox, TheServerReceivesEachRunsOutcomeTheReplicasAndTheBac
     ASSERT_EQ(second.exit_code, 0) << second.err;
     EXPECT_NE(second.out.find(" 0 failed"), std::string::npos) << second.out << second.err;
 
+    // The server's history syncers store the values of one request in several batches: wait for
+    // every key the assertions read.
+    const std::vector<std::string> keys{"concierge.replicas[" + service + "]", "concierge.replicas.max[" + service + "]",
+                                        "concierge.run.exit[compose-scale]", "concierge.run.status[compose-scale]",
+                                        "concierge.run.exit[zabbix-backup]", "concierge.backup.exit", "concierge.backup.age"};
     std::map<std::string, std::vector<std::string>> values;
     ASSERT_TRUE(eventually([&] {
         values = stored();
-        return !values["concierge.replicas[" + service + "]"].empty() && !values["concierge.run.exit[zabbix-backup]"].empty();
+        return values["concierge.scale.refused"].size() == 2 &&
+               std::all_of(keys.begin(), keys.end(), [&](const std::string& key) { return !values[key].empty(); });
     })) << "the second report's values did not reach history";
-    EXPECT_EQ(values["concierge.replicas[" + service + "]"].back(), "2");
-    EXPECT_EQ(values["concierge.replicas.max[" + service + "]"].back(), "2");
-    EXPECT_EQ(values["concierge.run.exit[compose-scale]"].back(), "10") << "the newest compose-scale run was refused";
-    EXPECT_EQ(values["concierge.run.status[compose-scale]"].back(), "failed");
-    EXPECT_EQ(values["concierge.run.exit[zabbix-backup]"].back(), "0");
-    EXPECT_EQ(values["concierge.backup.exit"].back(), "0");
-    ASSERT_FALSE(values["concierge.backup.age"].empty());
-    EXPECT_LT(std::stoll(values["concierge.backup.age"].back()), 600);
+    const auto last = [&](const std::string& key) { return values[key].back(); };  // none is empty, as waited for
+    EXPECT_EQ(last("concierge.replicas[" + service + "]"), "2");
+    EXPECT_EQ(last("concierge.replicas.max[" + service + "]"), "2");
+    EXPECT_EQ(last("concierge.run.exit[compose-scale]"), "10") << "the newest compose-scale run was refused";
+    EXPECT_EQ(last("concierge.run.status[compose-scale]"), "failed");
+    EXPECT_EQ(last("concierge.run.exit[zabbix-backup]"), "0");
+    EXPECT_EQ(last("concierge.backup.exit"), "0");
+    EXPECT_LT(std::stoll(last("concierge.backup.age")), 600);
     EXPECT_EQ(values["concierge.scale.refused"], (std::vector<std::string>{"1", "0"})) << "the refusal is counted by one report only";
 
     std::vector<std::string> raised;
