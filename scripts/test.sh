@@ -45,5 +45,5 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} UBSAN_OPTIONS=${UB
 echo "== ThreadSanitizer build and tests"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCIERGE_SANITIZE=thread >/dev/null
 cmake --build build/tsan -j "$jobs"
-TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$repo/tests/tsan-suppressions.txt} \
   ctest --test-dir build/tsan --output-on-failure -j "$jobs" -L 'unit|sandbox' -LE 'install|scripts' -E "$sanitizer_skip"
