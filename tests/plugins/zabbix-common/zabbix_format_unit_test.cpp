@@ -330,6 +330,26 @@ TEST(CompositeNames, ActionsAndDashboardsNameTheIdsWhoseListsAreRead) {
     EXPECT_EQ(params_of(*lists[0].request)->getArray("triggerids")->getElement<std::string>(0), "13");
 }
 
+// An action or dashboard of the wrong shape is the server's error (exit 9), not a library's
+// exception (exit 1 and "Null pointer").
+TEST(CompositeNames, AnObjectOfTheWrongShapeIsTheServersError) {
+    const auto kinds = object_kinds(zabbix::Version{7, 0, 0, "7.0"});
+    const auto code = [&kinds](const char* kind, const std::string& answer) {
+        try {
+            ReferencedIds referenced;
+            collect_referenced_ids(*find_kind(kinds, kind), answer, referenced);
+        } catch (const sdk::Error& e) {
+            return e.code();
+        }
+        return ExitCode::Ok;
+    };
+    EXPECT_EQ(code("trigger_actions", R"([{"filter":{"conditions":[{"conditiontype":"2"}]}}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[1]}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[{"widgets":[null]}]}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[{"widgets":[{"fields":[{"type":"4"}]}]}]}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[{"widgets":[{"fields":[{"type":"4","value":"7"}]}]}]}])"), ExitCode::Ok);
+}
+
 TEST(ExportMerge, ConcatenatesAndDedupesSharedObjects) {
     ExportMerger merger;
     merger.add(R"({"zabbix_export":{"version":"6.0","date":"first","groups":[{"uuid":"g1","name":"Templates"}],)"
