@@ -14,6 +14,7 @@ struct ProcessResult {
     int exit_code = -1;  ///< 128+N when killed by signal N
     std::string out;
     std::string err;
+    long peak_rss_kib = 0;  ///< the process's peak resident set (wait4's ru_maxrss)
 };
 
 /// A temporary home for one test: history, config and state live here and vanish afterwards.
