@@ -104,10 +104,24 @@ TEST(HostileZabbix, AStreamedGibibyteStopsAtTheCapInBoundedMemory) {
                       {9, {"template.get", "more than 64 MiB, the cap", "--max-response-mib"}, 64 + 60});
 }
 
-TEST(HostileZabbix, ABodyShorterThanItsContentLengthIsAnError) {
+// The connection closes mid-answer: what arrived is not JSON.
+TEST(HostileZabbix, ABodyCutOffMidwayIsMalformedJson) {
     auto zabbix = template_get([](const Request& request) {
         Reply reply = HostileServer::json(HostileServer::rpc_result(request, R"([{"templateid":"10001","host":"Linux"}])"));
-        reply.content_length = reply.body.size() + 1000;  // the connection closes 1000 bytes early
+        reply.content_length = reply.body.size();
+        reply.body.resize(reply.body.size() / 2);
+        return reply;
+    });
+    Sandbox sandbox;
+    expect_failed_run(sandbox, backup(sandbox, zabbix), {9, {"template.get returned malformed JSON at byte", "unexpected end of text"}});
+}
+
+// The connection closes before the announced length, just after a complete JSON document: the
+// answer is still cut short.
+TEST(HostileZabbix, AnAnswerShorterThanItsContentLengthIsAnError) {
+    auto zabbix = template_get([](const Request& request) {
+        Reply reply = HostileServer::json(HostileServer::rpc_result(request, R"([{"templateid":"10001","host":"Linux"}])"));
+        reply.content_length = reply.body.size() + 1000;
         return reply;
     });
     Sandbox sandbox;
@@ -142,10 +156,11 @@ TEST(HostileZabbix, ATricklingAnswerEndsAtTheAnswerTimeLimit) {
                            "(raise --answer-time-limit)"}});
 }
 
-TEST(HostileZabbix, InvalidUtf8IsMalformedJson) {
+TEST(HostileZabbix, InvalidUtf8IsTheServersErrorNamingTheCall) {
     Sandbox sandbox;
     auto zabbix = templates_answering("[{\"templateid\":\"10001\",\"host\":\"Lin\xff\xfeux\"}]");
-    expect_failed_run(sandbox, backup(sandbox, zabbix), {9, {"template.get returned malformed JSON at byte"}});
+    expect_failed_run(sandbox, backup(sandbox, zabbix),
+                      {9, {"Zabbix at " + zabbix.url() + ": template.get returned a result that is not a list of objects in valid JSON"}});
 }
 
 TEST(HostileZabbix, ALoneSurrogateIsMalformedJson) {
@@ -243,10 +258,22 @@ TEST_F(HostileDocker, AStreamedGibibyteStopsAtTheCapInBoundedMemory) {
                       {9, {"more than 32 MiB, the cap", "--docker-max-response-mib"}, 32 + 60});
 }
 
-TEST_F(HostileDocker, ATruncatedBodyIsAnError) {
+TEST_F(HostileDocker, ABodyCutOffMidwayIsMalformedJson) {
     auto engine = HostileServer::docker(socket(), {{"GET /containers/json", [](const Request&) {
                                                         Reply reply = HostileServer::json("[" + container("a", "shop_web_1", "1") + "]");
-                                                        reply.content_length = reply.body.size() * 2;
+                                                        reply.content_length = reply.body.size();
+                                                        reply.body.resize(reply.body.size() / 2);
+                                                        return reply;
+                                                    }}});
+    expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}),
+                      {9, {"the Docker engine at " + engine.docker_host() + ": GET /", "returned malformed JSON at byte",
+                           "unexpected end of text"}});
+}
+
+TEST_F(HostileDocker, AnAnswerShorterThanItsContentLengthIsAnError) {
+    auto engine = HostileServer::docker(socket(), {{"GET /containers/json", [](const Request&) {
+                                                        Reply reply = HostileServer::json("[" + container("a", "shop_web_1", "1") + "]");
+                                                        reply.content_length = reply.body.size() + 1000;
                                                         return reply;
                                                     }}});
     expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}), {9, {"the Docker engine at " + engine.docker_host()}});
@@ -270,6 +297,11 @@ TEST_F(HostileDocker, ATricklingAnswerEndsAtTheAnswerTimeLimit) {
 TEST_F(HostileDocker, ALoneSurrogateIsMalformedJson) {
     auto engine = listing("[" + container("a", R"(shop_web_1\udc00)", "1") + "]");
     expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}), {9, {"returned malformed JSON at byte", "lone low surrogate"}});
+}
+
+TEST_F(HostileDocker, InvalidUtf8IsTheEnginesError) {
+    auto engine = listing("[" + container("a", "shop_web_1\xff\xfe", "1") + "]");
+    expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}), {9, {"the Docker engine's container list"}});
 }
 
 TEST_F(HostileDocker, EscapeSequencesInAnEngineErrorNeverReachTheTerminal) {

@@ -160,6 +160,8 @@ private:
         if (request.key == "apiinfo.version") return json(rpc_result(request, R"("6.0.14")"));
         if (request.key == "user.login") return json(rpc_result(request, R"("0424bd59b807674191e7d77572075f33")"));
         if (request.key == "user.logout") return json(rpc_result(request, "true"));
+        if (request.key == "configuration.export")
+            return json(rpc_result(request, R"("{\"zabbix_export\":{\"version\":\"6.0\",\"date\":\"2026-12-03T00:00:00Z\"}}")"));
         return json(rpc_result(request, "[]"));
     }
 

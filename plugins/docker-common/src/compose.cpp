@@ -116,7 +116,7 @@ std::vector<Container> parse_containers(const std::string& json) {
     try {
         list = Poco::JSON::Parser().parse(json).extract<Array::Ptr>();
     } catch (const Poco::Exception& e) {
-        throw Error(ExitCode::RemoteError, "the Docker engine's container list is not a JSON array: " + e.displayText());
+        throw Error(ExitCode::RemoteError, "the Docker engine's container list does not parse as a JSON array: " + e.displayText());
     }
     for (std::size_t i = 0; i < list->size(); ++i) {
         auto item = list->getObject(static_cast<unsigned>(i));

@@ -169,7 +169,13 @@ private:
         /// The ids of a *.get answer; each goes into later requests and the id map, so an object
         /// without one, or with one that is not Zabbix's decimal id, is the server's error.
         std::vector<std::string> checked_ids(const std::string& method, const std::string& result, const std::string& id_field) {
-            auto ids = ids_of(result, id_field);
+            std::vector<std::string> ids;
+            try {
+                ids = ids_of(result, id_field);
+            } catch (const Error&) {  // well-formed to the scanner, yet no list to the parser (invalid UTF-8, say)
+                throw Error(ExitCode::RemoteError, "Zabbix at " + client_.settings().url + ": " + method +
+                                                       " returned a result that is not a list of objects in valid JSON");
+            }
             for (std::size_t i = 0; i < ids.size(); ++i) {
                 const auto& id = ids[i];
                 if (!id.empty() && id.size() <= 20 && std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isdigit(c); }))
