@@ -346,6 +346,24 @@ TEST_F(HostileDocker, AContainerIdWithAPathIsRefusedBeforeAnyRequestUsesIt) {
     for (const auto& key : engine.keys()) EXPECT_TRUE(key.starts_with("GET ")) << "a change was asked: " << key;
 }
 
+// The id the engine gives a new replica is where it is started: a path there is refused too.
+TEST_F(HostileDocker, ACreatedContainerIdWithAPathIsNeverStarted) {
+    const std::string model = container("0123456789ab", "shop_web_1", "1");
+    auto engine = HostileServer::docker(
+        socket(), {{"GET /containers/json", [model](const Request&) { return HostileServer::json("[" + model + "]"); }},
+                   {"GET /containers/0123456789ab/json",
+                    [](const Request&) {
+                        return HostileServer::json(R"({"Id":"0123456789ab","Config":{"Image":"img","Labels":{}},"HostConfig":{}})");
+                    }},
+                   {"POST /containers/create",
+                    [](const Request&) { return HostileServer::json(R"({"Id":"../../services/api/update?x="})", "201 Created"); }}});
+    expect_failed_run(sandbox, run(engine, {"compose-scale", "web", "--replicas", "2", "--project", "shop"}),
+                      {9, {"shop/web is at 1 of 2 replicas", "the new container's id '../../services/api/update?x='"}});
+    const auto keys = engine.keys();
+    EXPECT_EQ(std::count(keys.begin(), keys.end(), "POST /containers/create"), 1);
+    for (const auto& key : keys) EXPECT_TRUE(key.starts_with("GET ") || key == "POST /containers/create") << "asked: " << key;
+}
+
 TEST_F(HostileDocker, ASwarmServiceIdWithAPathIsRefusedBeforeTheUpdate) {
     auto engine = HostileServer::docker(socket(), {{"GET /services/api", [](const Request&) {
                                                         return HostileServer::json(service("../containers/x", "1"));

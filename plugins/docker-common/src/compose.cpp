@@ -170,7 +170,7 @@ std::string replica_name(const std::string& project, const std::string& service,
     return project + separator + service + separator + std::to_string(number);
 }
 
-CreateSpec clone_spec(const std::string& inspect_json, std::int64_t number) {
+CreateSpec clone_spec(const std::string& inspect_json, std::int64_t number) try {
     const auto inspected = parse_object(inspect_json, "a container inspect");
     const std::string short_id = text(inspected, "Id").substr(0, 12);
     auto config = inspected->getObject("Config");
@@ -217,6 +217,8 @@ CreateSpec clone_spec(const std::string& inspect_json, std::int64_t number) {
     body.set("NetworkingConfig", networking);
     spec.body = engine_json::text(body);
     return spec;
+} catch (const Poco::Exception& e) {  // a member missing (Config.Labels) or of the wrong type
+    throw Error(ExitCode::RemoteError, "the Docker engine's container inspect is malformed: " + e.displayText());
 }
 
 std::vector<Container> to_remove(std::vector<Container> containers, std::size_t count) {

@@ -291,6 +291,13 @@ TEST(ParseContainers, ANumberOutOfRangeOrMissingIdIsTheEnginesError) {
     EXPECT_EQ(compose::parse_containers(with("a", "2147483647")).front().number, 2147483647);
 }
 
+TEST(CloneSpec, AnInspectOfTheWrongShapeIsTheEnginesError) {
+    EXPECT_EQ(code_of([] { compose::clone_spec(R"({"Id":"a","Config":{"Image":"img"}})", 2); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([] { compose::clone_spec(R"({"Id":"a","Config":{"Labels":{}},"NetworkSettings":{"Networks":{"n":1}}})", 2); }),
+              ExitCode::RemoteError);
+    EXPECT_EQ(code_of([] { compose::clone_spec(R"({"Id":"a","Config":{"Labels":{}}})", 2); }), ExitCode::Ok);
+}
+
 TEST(PathSegment, RefusesWhatCouldReachAnotherEndpoint) {
     EXPECT_EQ(engine_json::path_segment("3f4e9a0c1b2d", "container id"), "3f4e9a0c1b2d");
     EXPECT_EQ(engine_json::path_segment("shop_default", "network name"), "shop_default");
