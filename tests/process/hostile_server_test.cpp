@@ -91,6 +91,27 @@ TEST(HostileZabbix, AnAnnouncedTebibyteIsRefusedAtTheCapWithoutReadingIt) {
     expect_failed_run(sandbox, backup(sandbox, zabbix), {9, {"template.get", "the cap", "--max-response-mib"}, 100});
 }
 
+TEST(HostileZabbix, AMillionAndOneItemsInOneListNameTheLimit) {
+    auto zabbix = template_get([](const Request&) {
+        Reply reply;
+        reply.body = R"({"jsonrpc":"2.0","result":[0)";
+        reply.stream = HostileServer::repeat(",0", 1'000'000);
+        return reply;
+    });
+    Sandbox sandbox;
+    expect_failed_run(sandbox, backup(sandbox, zabbix),
+                      {9, {"template.get returned malformed JSON at byte", "more than 1000000 items in one array or object (raise --max-json-items)"}});
+}
+
+TEST(HostileZabbix, ASeventeenMebibyteStringNamesTheLimit) {
+    auto zabbix = template_get([](const Request& request) {
+        return HostileServer::json(HostileServer::rpc_result(request, R"([{"templateid":"1","host":")" + std::string(17 << 20, 'x') + "\"}]"));
+    });
+    Sandbox sandbox;
+    expect_failed_run(sandbox, backup(sandbox, zabbix),
+                      {9, {"template.get returned malformed JSON at byte", "a string longer than 16 MiB (raise --max-json-string-mib)"}});
+}
+
 // 1 GiB streamed without a length, against a 64 MiB cap: the client stops at the cap.
 TEST(HostileZabbix, AStreamedGibibyteStopsAtTheCapInBoundedMemory) {
     auto zabbix = template_get([](const Request&) {
