@@ -40,6 +40,9 @@ void expect_failed_run(Sandbox& sandbox, const ProcessResult& result, const Expe
         const auto c = static_cast<unsigned char>(result.err[i]);
         EXPECT_TRUE(c >= 0x20 && c != 0x7F) << "control byte " << int(c) << " at " << i << " in: " << result.err;
     }
+    // A library's exception ("JSON Exception", "Null pointer", "Out of range") tells the user nothing.
+    for (const char* library : {"Exception", "Null pointer", "Out of range", "Bad cast"})
+        EXPECT_EQ(result.err.find(library), std::string::npos) << result.err;
     for (const auto& word : expected.words) EXPECT_NE(result.err.find(word), std::string::npos) << word << " not in: " << result.err;
     EXPECT_LT(result.peak_rss_kib, expected.max_rss_mib * mib) << "peak RSS " << result.peak_rss_kib / mib << " MiB";
 
@@ -322,7 +325,7 @@ TEST_F(HostileDocker, ALoneSurrogateIsMalformedJson) {
 
 TEST_F(HostileDocker, InvalidUtf8IsTheEnginesError) {
     auto engine = listing("[" + container("a", "shop_web_1\xff\xfe", "1") + "]");
-    expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}), {9, {"the Docker engine's container list"}});
+    expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}), {9, {"the Docker engine's container list is not a JSON array: invalid UTF-8 at byte"}});
 }
 
 TEST_F(HostileDocker, EscapeSequencesInAnEngineErrorNeverReachTheTerminal) {

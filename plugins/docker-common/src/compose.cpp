@@ -22,7 +22,8 @@ Object::Ptr parse_object(const std::string& json, const char* what) {
     try {
         return Poco::JSON::Parser().parse(json).extract<Object::Ptr>();
     } catch (const Poco::Exception& e) {
-        throw Error(ExitCode::RemoteError, std::string("the Docker engine answered ") + what + " with something unexpected: " + e.displayText());
+        throw Error(ExitCode::RemoteError,
+                    std::string("the Docker engine answered ") + what + " with something unexpected: " + engine_json::parse_failure(json, e));
     }
 }
 
@@ -116,7 +117,7 @@ std::vector<Container> parse_containers(const std::string& json) {
     try {
         list = Poco::JSON::Parser().parse(json).extract<Array::Ptr>();
     } catch (const Poco::Exception& e) {
-        throw Error(ExitCode::RemoteError, "the Docker engine's container list does not parse as a JSON array: " + e.displayText());
+        throw Error(ExitCode::RemoteError, "the Docker engine's container list is not a JSON array: " + engine_json::parse_failure(json, e));
     }
     for (std::size_t i = 0; i < list->size(); ++i) {
         auto item = list->getObject(static_cast<unsigned>(i));
@@ -125,9 +126,9 @@ std::vector<Container> parse_containers(const std::string& json) {
                                                    std::to_string(i));
         try {
             containers.push_back(container_of(item));
-        } catch (const Poco::Exception& e) {  // a member of the wrong type or out of range
+        } catch (const Poco::Exception&) {
             throw Error(ExitCode::RemoteError, "the Docker engine's container list has a malformed container at index " +
-                                                   std::to_string(i) + ": " + e.displayText());
+                                                   std::to_string(i) + " (a member of the wrong type)");
         }
     }
     std::sort(containers.begin(), containers.end(), [](const Container& a, const Container& b) {
@@ -217,8 +218,9 @@ CreateSpec clone_spec(const std::string& inspect_json, std::int64_t number) try 
     body.set("NetworkingConfig", networking);
     spec.body = engine_json::text(body);
     return spec;
-} catch (const Poco::Exception& e) {  // a member missing (Config.Labels) or of the wrong type
-    throw Error(ExitCode::RemoteError, "the Docker engine's container inspect is malformed: " + e.displayText());
+} catch (const Poco::Exception&) {
+    throw Error(ExitCode::RemoteError, "the Docker engine's container inspect is malformed (a member missing, such as "
+                                       "Config.Labels, or of the wrong type)");
 }
 
 std::vector<Container> to_remove(std::vector<Container> containers, std::size_t count) {

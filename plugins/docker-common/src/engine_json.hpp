@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Poco/Dynamic/Var.h>
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 
 #include <string>
@@ -13,6 +14,10 @@ std::string text(const Poco::Dynamic::Var& value);
 
 /// The query parameter `filters=` of a list request, URL-encoded.
 std::string filters_query(const Poco::JSON::Object::Ptr& filters);
+
+/// Why the engine's answer `json`, checked as JSON by the client, still did not parse: invalid
+/// UTF-8 and its byte, or else the parser's own words without its exception's name.
+std::string parse_failure(const std::string& json, const Poco::Exception& error);
 
 /// `value`, an id or name the engine gave, checked before it becomes a segment of a request's
 /// path: only [A-Za-z0-9][A-Za-z0-9_.-]*, as the engine's own ids and names are, so that no '/',

@@ -27,7 +27,7 @@ T parse_as(const std::string& json, const char* what) {
         return Poco::JSON::Parser().parse(json).extract<T>();
     } catch (const Poco::Exception& e) {
         throw sdk::Error(sdk::ExitCode::RemoteError,
-                         std::string("the Docker engine answered ") + what + " with something unexpected: " + e.displayText());
+                         std::string("the Docker engine answered ") + what + " with something unexpected: " + engine_json::parse_failure(json, e));
     }
 }
 
@@ -75,8 +75,9 @@ Service parse_service(const std::string& json) {
         } else {
             service.mode = "unknown";
         }
-    } catch (const Poco::Exception& e) {  // a member missing or of the wrong type
-        throw sdk::Error(sdk::ExitCode::RemoteError, "the Docker engine's service inspect is malformed: " + e.displayText());
+    } catch (const Poco::Exception&) {
+        throw sdk::Error(sdk::ExitCode::RemoteError,
+                         "the Docker engine's service inspect is malformed (a member missing, such as Version.Index, or of the wrong type)");
     }
     if (service.replicas && *service.replicas < 0)
         throw sdk::Error(sdk::ExitCode::RemoteError, "the Docker engine says service " + sdk::printable(service.name) + " has " +
@@ -121,9 +122,9 @@ std::vector<Task> parse_tasks(const std::string& json) {
                 task.message = status->optValue<std::string>("Err", "");
                 if (task.message.empty()) task.message = status->optValue<std::string>("Message", "");
             }
-        } catch (const Poco::Exception& e) {
-            throw sdk::Error(sdk::ExitCode::RemoteError,
-                             "the Docker engine's task list has a malformed task at index " + std::to_string(i) + ": " + e.displayText());
+        } catch (const Poco::Exception&) {
+            throw sdk::Error(sdk::ExitCode::RemoteError, "the Docker engine's task list has a malformed task at index " +
+                                                             std::to_string(i) + " (a member of the wrong type)");
         }
         tasks.push_back(std::move(task));
     }

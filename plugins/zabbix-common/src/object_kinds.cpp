@@ -167,9 +167,10 @@ void collect_referenced_ids(const ObjectKind& kind, const std::string& result_js
                 }
             }
         }
-    } catch (const Poco::Exception& e) {  // a member missing, or something else where an object should be
-        throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered the " + kind.label + "s with an object of the wrong shape: " +
-                                                         e.displayText());
+    } catch (const Poco::Exception&) {
+        throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered the " + kind.label +
+                                                         "s with an object of the wrong shape (a member missing, or something "
+                                                         "else where an object should be)");
     }
 }
 

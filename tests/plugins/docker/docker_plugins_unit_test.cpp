@@ -298,6 +298,16 @@ TEST(CloneSpec, AnInspectOfTheWrongShapeIsTheEnginesError) {
     EXPECT_EQ(code_of([] { compose::clone_spec(R"({"Id":"a","Config":{"Labels":{}}})", 2); }), ExitCode::Ok);
 }
 
+TEST(ParseFailure, NamesTheByteOfInvalidUtf8) {
+    std::string message;
+    EXPECT_EQ(code_of([] { compose::parse_containers("[{\"Id\":\"a\",\"Image\":\"h\xc3\xa9\xff\"}]"); }, &message), ExitCode::RemoteError);
+    EXPECT_EQ(message, "the Docker engine's container list is not a JSON array: invalid UTF-8 at byte 23");
+    for (const char* invalid : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82"}) {
+        code_of([&] { compose::parse_containers(std::string("[\"") + invalid + "\"]"); }, &message);
+        EXPECT_NE(message.find("invalid UTF-8 at byte 2"), std::string::npos) << message;
+    }
+}
+
 TEST(PathSegment, RefusesWhatCouldReachAnotherEndpoint) {
     EXPECT_EQ(engine_json::path_segment("3f4e9a0c1b2d", "container id"), "3f4e9a0c1b2d");
     EXPECT_EQ(engine_json::path_segment("shop_default", "network name"), "shop_default");
