@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,15 @@ HostileServer templates_answering(const std::string& result_json) {
     return template_get([result_json](const Request& request) { return HostileServer::json(HostileServer::rpc_result(request, result_json)); });
 }
 
+// A well-formed list of one template, then `twist`ed in how it is sent.
+HostileServer templates_sent(std::function<void(Reply&)> twist) {
+    return template_get([twist = std::move(twist)](const Request& request) {
+        Reply reply = HostileServer::json(HostileServer::rpc_result(request, R"([{"templateid":"10001","host":"Linux"}])"));
+        twist(reply);
+        return reply;
+    });
+}
+
 TEST(HostileZabbix, TwoMillionLevelsOfNestingAreMalformedJsonNamingTheLimit) {
     auto zabbix = template_get([](const Request&) {
         Reply reply;
@@ -130,11 +140,9 @@ TEST(HostileZabbix, AStreamedGibibyteStopsAtTheCapInBoundedMemory) {
 
 // The connection closes mid-answer: what arrived is not JSON.
 TEST(HostileZabbix, ABodyCutOffMidwayIsMalformedJson) {
-    auto zabbix = template_get([](const Request& request) {
-        Reply reply = HostileServer::json(HostileServer::rpc_result(request, R"([{"templateid":"10001","host":"Linux"}])"));
+    auto zabbix = templates_sent([](Reply& reply) {
         reply.content_length = reply.body.size();
         reply.body.resize(reply.body.size() / 2);
-        return reply;
     });
     Sandbox sandbox;
     expect_failed_run(sandbox, backup(sandbox, zabbix), {9, {"template.get returned malformed JSON at byte", "unexpected end of text"}});
@@ -143,21 +151,13 @@ TEST(HostileZabbix, ABodyCutOffMidwayIsMalformedJson) {
 // The connection closes before the announced length, just after a complete JSON document: the
 // answer is still cut short.
 TEST(HostileZabbix, AnAnswerShorterThanItsContentLengthIsAnError) {
-    auto zabbix = template_get([](const Request& request) {
-        Reply reply = HostileServer::json(HostileServer::rpc_result(request, R"([{"templateid":"10001","host":"Linux"}])"));
-        reply.content_length = reply.body.size() + 1000;
-        return reply;
-    });
+    auto zabbix = templates_sent([](Reply& reply) { reply.content_length = reply.body.size() + 1000; });
     Sandbox sandbox;
     expect_failed_run(sandbox, backup(sandbox, zabbix), {9, {"Zabbix at " + zabbix.url(), "template.get"}});
 }
 
 TEST(HostileZabbix, AContentLengthShorterThanTheBodyCutsTheJson) {
-    auto zabbix = template_get([](const Request& request) {
-        Reply reply = HostileServer::json(HostileServer::rpc_result(request, R"([{"templateid":"10001","host":"Linux"}])"));
-        reply.content_length = reply.body.size() - 10;
-        return reply;
-    });
+    auto zabbix = templates_sent([](Reply& reply) { reply.content_length = reply.body.size() - 10; });
     Sandbox sandbox;
     expect_failed_run(sandbox, backup(sandbox, zabbix),
                       {9, {"template.get returned malformed JSON at byte", "unexpected end of text"}});
@@ -165,11 +165,9 @@ TEST(HostileZabbix, AContentLengthShorterThanTheBodyCutsTheJson) {
 
 // One byte every 200 ms never trips the 2-minute silence timeout; the answer time limit ends it.
 TEST(HostileZabbix, ATricklingAnswerEndsAtTheAnswerTimeLimit) {
-    auto zabbix = template_get([](const Request& request) {
-        Reply reply = HostileServer::json(HostileServer::rpc_result(request, "[" + std::string(500, ' ') + "]"));
+    auto zabbix = templates_sent([](Reply& reply) {  // ~15 s for all of it
         reply.piece = 1;
         reply.pause = 200ms;
-        return reply;
     });
     Sandbox sandbox;
     const auto started = std::chrono::steady_clock::now();
@@ -221,6 +219,11 @@ TEST(HostileZabbix, AnIdWithAPathOrEscapesIsRefusedAndPrintedSafely) {
 
 // ---- Docker: compose-ps, compose-scale and swarm-scale against a stub engine -----------------
 
+std::string container(const std::string& id, const std::string& name, const std::string& number) {
+    return R"({"Id":")" + id + R"(","Names":["/)" + name + R"("],"State":"running","Labels":{"com.docker.compose.project":"shop",)" +
+           R"("com.docker.compose.service":"web","com.docker.compose.container-number":")" + number + "\"}}";
+}
+
 class HostileDocker : public ::testing::Test {
 protected:
     std::string socket() const { return (sandbox.dir() / "engine.sock").string(); }
@@ -240,13 +243,18 @@ protected:
                                                  }}});
     }
 
+    // A well-formed list of one container of shop/web, then `twist`ed in how it is sent.
+    HostileServer listing_sent(std::function<void(Reply&)> twist) {
+        return HostileServer::docker(socket(), {{"GET /containers/json", [twist = std::move(twist)](const Request&) {
+                                                     Reply reply = HostileServer::json("[" + container("a", "shop_web_1", "1") + "]");
+                                                     twist(reply);
+                                                     return reply;
+                                                 }}});
+    }
+
     Sandbox sandbox;
 };
 
-std::string container(const std::string& id, const std::string& name, const std::string& number) {
-    return R"({"Id":")" + id + R"(","Names":["/)" + name + R"("],"State":"running","Labels":{"com.docker.compose.project":"shop",)" +
-           R"("com.docker.compose.service":"web","com.docker.compose.container-number":")" + number + "\"}}";
-}
 
 // GET /services/api of a replicated service with this ID and Replicas.
 std::string service(const std::string& id, const std::string& replicas_json) {
@@ -262,11 +270,7 @@ TEST_F(HostileDocker, TwoMillionLevelsOfNestingAreMalformedJsonNamingTheLimit) {
 }
 
 TEST_F(HostileDocker, AnAnnouncedTebibyteIsRefusedAtTheCap) {
-    auto engine = HostileServer::docker(socket(), {{"GET /containers/json", [](const Request&) {
-                                                        Reply reply = HostileServer::json("[]");
-                                                        reply.content_length = std::uint64_t(1) << 40;
-                                                        return reply;
-                                                    }}});
+    auto engine = listing_sent([](Reply& reply) { reply.content_length = std::uint64_t(1) << 40; });
     expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}), {9, {"the cap", "--docker-max-response-mib"}, 100});
 }
 
@@ -283,33 +287,25 @@ TEST_F(HostileDocker, AStreamedGibibyteStopsAtTheCapInBoundedMemory) {
 }
 
 TEST_F(HostileDocker, ABodyCutOffMidwayIsMalformedJson) {
-    auto engine = HostileServer::docker(socket(), {{"GET /containers/json", [](const Request&) {
-                                                        Reply reply = HostileServer::json("[" + container("a", "shop_web_1", "1") + "]");
-                                                        reply.content_length = reply.body.size();
-                                                        reply.body.resize(reply.body.size() / 2);
-                                                        return reply;
-                                                    }}});
+    auto engine = listing_sent([](Reply& reply) {
+        reply.content_length = reply.body.size();
+        reply.body.resize(reply.body.size() / 2);
+    });
     expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}),
                       {9, {"the Docker engine at " + engine.docker_host() + ": GET /", "returned malformed JSON at byte",
                            "unexpected end of text"}});
 }
 
 TEST_F(HostileDocker, AnAnswerShorterThanItsContentLengthIsAnError) {
-    auto engine = HostileServer::docker(socket(), {{"GET /containers/json", [](const Request&) {
-                                                        Reply reply = HostileServer::json("[" + container("a", "shop_web_1", "1") + "]");
-                                                        reply.content_length = reply.body.size() + 1000;
-                                                        return reply;
-                                                    }}});
+    auto engine = listing_sent([](Reply& reply) { reply.content_length = reply.body.size() + 1000; });
     expect_failed_run(sandbox, run(engine, {"compose-ps", "--project", "shop"}), {9, {"the Docker engine at " + engine.docker_host()}});
 }
 
 TEST_F(HostileDocker, ATricklingAnswerEndsAtTheAnswerTimeLimit) {
-    auto engine = HostileServer::docker(socket(), {{"GET /containers/json", [](const Request&) {
-                                                        Reply reply = HostileServer::json("[" + std::string(500, ' ') + "]");
-                                                        reply.piece = 1;
-                                                        reply.pause = 200ms;
-                                                        return reply;
-                                                    }}});
+    auto engine = listing_sent([](Reply& reply) {  // ~40 s for all of it
+        reply.piece = 1;
+        reply.pause = 200ms;
+    });
     const auto started = std::chrono::steady_clock::now();
     const auto result = run(engine, {"compose-ps", "--project", "shop"}, {{"DOCKER_ANSWER_TIME_LIMIT", "2s"}});
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
