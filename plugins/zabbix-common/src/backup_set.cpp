@@ -29,9 +29,10 @@ namespace {
 const char* const export_files[] = {files::hostgroups, files::templates, files::hosts};
 const char* const get_files[] = {files::reg_actions, files::trigger_actions};
 
-/// The deepest nesting a backup file may have. A Zabbix export nests about ten levels; the files
-/// are later parsed by POCO, which recurses once a level, so deeper text could overflow the stack.
-constexpr std::size_t max_json_depth = 512;
+/// The deepest nesting a backup file may have: POCO's parser, which reads the files later, refuses
+/// deeper text (its default depth) with an exception that names nothing. A Zabbix export nests
+/// about ten levels.
+constexpr std::size_t max_json_depth = 128;
 
 /// "line L, column C (byte N)" of `offset` in `text`: lines and columns count from 1, columns in bytes.
 std::string position(std::string_view text, std::size_t offset) {
