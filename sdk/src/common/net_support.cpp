@@ -110,10 +110,14 @@ sdk::OptionSpec integer_spec(sdk::OptionSpec spec, std::int64_t default_value) {
     return spec;
 }
 
-std::optional<std::size_t> count_option(const sdk::Context& ctx, const std::string& name) {
+std::optional<std::size_t> count_option(const sdk::Context& ctx, const std::string& name, std::size_t most) {
     const auto value = ctx.get_int(name);
     if (!value) return std::nullopt;
-    if (*value < 1) throw sdk::Error(sdk::ExitCode::Usage, "--" + name + " must be from 1, not " + std::to_string(*value));
+    if (*value < 1 || static_cast<std::uint64_t>(*value) > most) {
+        std::string range = "from 1";
+        if (most != std::numeric_limits<std::size_t>::max()) range += " to " + std::to_string(most);
+        throw sdk::Error(sdk::ExitCode::Usage, "--" + name + " must be " + range + ", not " + std::to_string(*value));
+    }
     return static_cast<std::size_t>(*value);
 }
 
@@ -236,7 +240,7 @@ CancelWatch::Watched::~Watched() {
 }
 
 std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_t cap,
-                        const std::function<void()>& too_large) {
+                        const std::function<void()>& too_large, const std::function<void(std::uint64_t)>& cut_short) {
     if (announced >= 0 && static_cast<std::uint64_t>(announced) > cap) too_large();
     std::string body;
     if (announced > 0) body.reserve(static_cast<std::size_t>(announced));
@@ -246,6 +250,8 @@ std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_
         if (body.size() + got > cap) too_large();
         body.append(buffer, got);
     }
+    // A connection closed early ends the stream like a complete answer: only the length tells.
+    if (announced >= 0 && !from.bad() && body.size() < static_cast<std::uint64_t>(announced)) cut_short(body.size());
     return body;
 }
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -169,8 +170,10 @@ std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch
 /// `spec` as an Integer, `default_value` unless set, read by count_option.
 sdk::OptionSpec integer_spec(sdk::OptionSpec spec, std::int64_t default_value);
 
-/// The integer option `name`, a count from 1; nothing when unset. Throws sdk::Error(Usage) below 1.
-std::optional<std::size_t> count_option(const sdk::Context& ctx, const std::string& name);
+/// The integer option `name`, a count from 1 to `most`; nothing when unset. Throws sdk::Error(Usage)
+/// outside that range.
+std::optional<std::size_t> count_option(const sdk::Context& ctx, const std::string& name,
+                                        std::size_t most = std::numeric_limits<std::size_t>::max());
 
 /// `spec` as a size cap in MiB (an Integer, `default_mib` unless set), read by mebibytes_option.
 sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib);
@@ -180,8 +183,9 @@ sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib);
 std::optional<std::uint64_t> mebibytes_option(const sdk::Context& ctx, const std::string& name);
 
 /// Reads `from` to its end. More than `cap` bytes, announced (`announced` >= 0, a Content-Length)
-/// or received, calls `too_large`, which throws; nothing beyond the cap is kept in memory.
+/// or received, calls `too_large`, which throws; nothing beyond the cap is kept in memory. Fewer
+/// bytes than announced, the stream otherwise intact, calls `cut_short` with the count, which throws.
 std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_t cap,
-                        const std::function<void()>& too_large);
+                        const std::function<void()>& too_large, const std::function<void(std::uint64_t)>& cut_short);
 
 }  // namespace concierge::net_support

@@ -243,6 +243,11 @@ Response Client::Impl::exchange(std::string_view method, const std::string& targ
                                                                 " with more than " + net_support::mebibytes(settings.max_response) +
                                                                 ", the cap; raise it with --docker-max-response-mib "
                                                                 "(DOCKER_MAX_RESPONSE_MIB, docker.max-response-mib)");
+                }, [&](std::uint64_t got) {
+                    throw sdk::Error(ExitCode::RemoteError, "the Docker engine at " + settings.host + " ended its answer to " +
+                                                                shown + " after " + std::to_string(got) + " of the " +
+                                                                std::to_string(answer.getContentLength64()) +
+                                                                " bytes it announced (Content-Length)");
                 });
             if (from_engine.bad()) {
                 if (const Poco::Exception* failure = session->networkException()) failure->rethrow();

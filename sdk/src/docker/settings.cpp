@@ -1,6 +1,7 @@
 // Where the Docker engine is and how to reach it: the options every Docker plugin declares and the
 // Settings resolved from them, read the way docker-compose (docker-py) reads its environment.
 #include <concierge/docker/client.hpp>
+#include <concierge/zabbix/json_scan.hpp>
 
 #include "../common/net_support.hpp"
 
@@ -52,7 +53,7 @@ std::vector<sdk::OptionSpec> connection_options() {
     options.push_back(net_support::mebibytes_spec(
         option("max-response-mib", "largest engine answer accepted, in MiB", "DOCKER_MAX_RESPONSE_MIB"), 16));
     options.push_back(net_support::integer_spec(
-        option("max-json-depth", "deepest nesting of arrays and objects accepted in an answer", "DOCKER_MAX_JSON_DEPTH"), 512));
+        option("max-json-depth", "deepest nesting of arrays and objects accepted in an answer (at most 128, the deepest the plugins parse)", "DOCKER_MAX_JSON_DEPTH"), 128));
     options.push_back(net_support::integer_spec(
         option("max-json-items", "most members or elements accepted in one object or array of an answer",
                "DOCKER_MAX_JSON_ITEMS"),
@@ -102,7 +103,7 @@ Settings make_settings(std::string_view host, std::string_view cert_path, bool t
 void apply_run_options(Settings& settings, sdk::Context& ctx) {
     if (auto timeout = ctx.get_duration("docker-timeout")) settings.timeout = *timeout;
     if (auto cap = net_support::mebibytes_option(ctx, "docker-max-response-mib")) settings.max_response = *cap;
-    if (auto depth = net_support::count_option(ctx, "docker-max-json-depth")) settings.max_json_depth = *depth;
+    if (auto depth = net_support::count_option(ctx, "docker-max-json-depth", zabbix::json::deepest_parsable)) settings.max_json_depth = *depth;
     if (auto items = net_support::count_option(ctx, "docker-max-json-items")) settings.max_json_items = *items;
     if (auto cap = net_support::mebibytes_option(ctx, "docker-max-json-string-mib")) settings.max_json_string = *cap;
     if (auto limit = ctx.get_duration("docker-answer-time-limit")) settings.answer_time_limit = *limit;

@@ -241,6 +241,11 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
                                      net_support::mebibytes(cap) + ", the cap; raise it with " +
                                      (export_cap ? raise("max-export-mib", "ZBX_MAX_EXPORT_MIB")
                                                  : raise("max-response-mib", "ZBX_MAX_RESPONSE_MIB")));
+            }, [&](std::uint64_t got) {
+                throw sdk::Error(ExitCode::RemoteError, "Zabbix at " + url + " ended its answer to " + std::string(method) +
+                                                            " after " + std::to_string(got) + " of the " +
+                                                            std::to_string(response.getContentLength64()) +
+                                                            " bytes it announced (Content-Length)");
             });
         if (from_server.bad()) rethrow_network_failure("reading the answer failed");
 

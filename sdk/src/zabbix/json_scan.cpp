@@ -192,7 +192,8 @@ std::size_t scan_value(std::string_view text, std::size_t pos, const Limits* lim
         const char c = at(text, pos);
         if (c == '{' || c == '[') {
             if (limits && open.size() >= limits->max_depth)
-                fail(pos, "nesting deeper than " + std::to_string(limits->max_depth) + raise(*limits, "max-json-depth"));
+                fail(pos, "nesting deeper than " + std::to_string(limits->max_depth) +
+                              (limits->max_depth < deepest_parsable ? raise(*limits, "max-json-depth") : std::string()));
             const char closer = c == '{' ? '}' : ']';
             pos = skip_space(text, pos + 1);
             if (at(text, pos) == closer) {

@@ -1,6 +1,7 @@
 // Where the Zabbix API is and how to log in: the URL users type, the options every Zabbix plugin
 // declares, and the Settings resolved from them.
 #include <concierge/zabbix/client.hpp>
+#include <concierge/zabbix/json_scan.hpp>
 
 #include "../common/net_support.hpp"
 #include "declared_option.hpp"
@@ -135,7 +136,7 @@ std::vector<sdk::OptionSpec> connection_options(std::string_view name_prefix) {
     options.push_back(net_support::mebibytes_spec(
         option("max-export-mib", "largest configuration.export answer accepted, in MiB", "ZBX_MAX_EXPORT_MIB"), 512));
     options.push_back(net_support::integer_spec(
-        option("max-json-depth", "deepest nesting of arrays and objects accepted in an answer", "ZBX_MAX_JSON_DEPTH"), 512));
+        option("max-json-depth", "deepest nesting of arrays and objects accepted in an answer (at most 128, the deepest the plugins parse)", "ZBX_MAX_JSON_DEPTH"), 128));
     options.push_back(net_support::integer_spec(
         option("max-json-items", "most members or elements accepted in one object or array of an answer", "ZBX_MAX_JSON_ITEMS"),
         1000000));
@@ -167,7 +168,7 @@ Settings settings_from(sdk::Context& ctx, std::string_view name_prefix) {
     if (auto timeout = ctx.get_duration(name("timeout"))) settings.timeout = *timeout;
     if (auto cap = net_support::mebibytes_option(ctx, name("max-response-mib"))) settings.max_response = *cap;
     if (auto cap = net_support::mebibytes_option(ctx, name("max-export-mib"))) settings.max_export_response = *cap;
-    if (auto depth = net_support::count_option(ctx, name("max-json-depth"))) settings.max_json_depth = *depth;
+    if (auto depth = net_support::count_option(ctx, name("max-json-depth"), json::deepest_parsable)) settings.max_json_depth = *depth;
     if (auto items = net_support::count_option(ctx, name("max-json-items"))) settings.max_json_items = *items;
     if (auto cap = net_support::mebibytes_option(ctx, name("max-json-string-mib"))) settings.max_json_string = *cap;
     if (auto limit = ctx.get_duration(name("answer-time-limit"))) settings.answer_time_limit = *limit;

@@ -39,7 +39,7 @@ TEST(ConnectionOptions, DockerVariablesAndSharedConfigSection) {
     EXPECT_EQ(by_name.at("docker-max-response-mib").config_key, "docker.max-response-mib");
     EXPECT_EQ(by_name.at("docker-max-response-mib").default_value, "16");
     const std::map<std::string, std::pair<std::string, std::string>> limits = {
-        {"docker-max-json-depth", {"DOCKER_MAX_JSON_DEPTH", "512"}},
+        {"docker-max-json-depth", {"DOCKER_MAX_JSON_DEPTH", "128"}},
         {"docker-max-json-items", {"DOCKER_MAX_JSON_ITEMS", "1000000"}},
         {"docker-max-json-string-mib", {"DOCKER_MAX_JSON_STRING_MIB", "4"}},
         {"docker-answer-time-limit", {"DOCKER_ANSWER_TIME_LIMIT", "5m"}}};
@@ -212,8 +212,8 @@ TEST(EngineJsonLimits, ADeepAnswerIsARemoteErrorNamingTheRequestTheByteAndTheOpt
     ASSERT_TRUE(error);
     EXPECT_EQ(error->code(), ExitCode::RemoteError);
     EXPECT_EQ(std::string(error->what()), "the Docker engine at " + engine.host() +
-                                              ": GET /containers/json returned malformed JSON at byte 512: nesting deeper "
-                                              "than 512 (raise --docker-max-json-depth)");
+                                              ": GET /containers/json returned malformed JSON at byte 128: nesting deeper "
+                                              "than 128");
 }
 
 TEST(EngineJsonLimits, ItemsStringsAndTruncatedAnswersToo) {
@@ -257,8 +257,8 @@ TEST(EngineJsonLimits, AnErrorBodyIsCheckedBeforeTheClientParsesIt) {
     ASSERT_TRUE(error);
     EXPECT_EQ(error->code(), ExitCode::RemoteError);
     EXPECT_EQ(std::string(error->what()), "the Docker engine at " + engine.host() +
-                                              ": GET /containers/deep/json returned malformed JSON at byte 522: nesting "
-                                              "deeper than 512 (raise --docker-max-json-depth)");
+                                              ": GET /containers/deep/json returned malformed JSON at byte 138: nesting "
+                                              "deeper than 128");
     error = get_error(client, "/containers/x/json");
     ASSERT_TRUE(error);
     EXPECT_NE(std::string(error->what()).find("refused GET /containers/x/json: Bad Gateway (HTTP 502)"), std::string::npos)

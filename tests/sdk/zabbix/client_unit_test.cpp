@@ -114,7 +114,7 @@ TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
     EXPECT_EQ(by_name["max-response-mib"].type, concierge::sdk::OptionType::Integer);
     EXPECT_EQ(by_name["max-response-mib"].default_value, "64");
     EXPECT_EQ(by_name["max-export-mib"].default_value, "512");
-    EXPECT_EQ(by_name["max-json-depth"].default_value, "512");
+    EXPECT_EQ(by_name["max-json-depth"].default_value, "128");
     EXPECT_EQ(by_name["max-json-items"].default_value, "1000000");
     EXPECT_EQ(by_name["max-json-string-mib"].default_value, "16");
     EXPECT_EQ(by_name["answer-time-limit"].type, concierge::sdk::OptionType::Duration);
@@ -201,13 +201,16 @@ TEST(SettingsFrom, JsonLimitsAndTheAnswerTimeLimitUnderTheOptionsPrefix) {
     EXPECT_EQ(settings.max_json_string, std::uint64_t{2} << 20);
     EXPECT_EQ(settings.answer_time_limit, std::chrono::seconds(30));
     EXPECT_EQ(settings.option_prefix, "zabbix-") << "messages name --zabbix-max-json-depth";
-    ctx.options["zabbix-max-json-depth"] = "0";
-    try {
-        zbx::settings_from(ctx, "zabbix-");
-        FAIL() << "accepted a depth of 0";
-    } catch (const concierge::sdk::Error& e) {
-        EXPECT_EQ(e.code(), ExitCode::Usage);
-        EXPECT_STREQ(e.what(), "--zabbix-max-json-depth must be from 1, not 0");
+    // Deeper than 128 the plugins' parser (POCO's) would refuse what the client let through.
+    for (const char* depth : {"0", "129"}) {
+        ctx.options["zabbix-max-json-depth"] = depth;
+        try {
+            zbx::settings_from(ctx, "zabbix-");
+            FAIL() << "accepted a depth of " << depth;
+        } catch (const concierge::sdk::Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::Usage);
+            EXPECT_EQ(std::string(e.what()), std::string("--zabbix-max-json-depth must be from 1 to 128, not ") + depth);
+        }
     }
 }
 
@@ -453,8 +456,7 @@ TEST(AnswerJsonLimits, ADeepResultIsARemoteErrorNamingTheCallTheByteAndTheOption
     EXPECT_EQ(error->code(), ExitCode::RemoteError);
     // The result starts at byte 26 of {"jsonrpc":"2.0","result":...
     EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
-                                              ": template.get returned malformed JSON at byte 538: nesting deeper than 512 "
-                                              "(raise --max-json-depth)");
+                                              ": template.get returned malformed JSON at byte 154: nesting deeper than 128");
 }
 
 TEST(AnswerJsonLimits, TheErrorMemberIsCheckedBeforeItIsParsed) {
@@ -465,8 +467,7 @@ TEST(AnswerJsonLimits, TheErrorMemberIsCheckedBeforeItIsParsed) {
     ASSERT_TRUE(error);
     EXPECT_EQ(error->code(), ExitCode::RemoteError);
     EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
-                                              ": host.get returned malformed JSON at byte 537: nesting deeper than 512 "
-                                              "(raise --max-json-depth)");
+                                              ": host.get returned malformed JSON at byte 153: nesting deeper than 128");
 }
 
 TEST(AnswerJsonLimits, ItemsAndStringsAreBoundedAsTheSettingsSay) {

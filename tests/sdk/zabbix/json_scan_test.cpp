@@ -142,15 +142,16 @@ std::string nested(std::size_t depth) { return std::string(depth, '[') + std::st
 
 TEST(JsonLimits, DefaultsAreTheDocumentedOnes) {
     const json::Limits limits;
-    EXPECT_EQ(limits.max_depth, 512u);
+    EXPECT_EQ(limits.max_depth, 128u);
+    EXPECT_EQ(json::deepest_parsable, 128u);
     EXPECT_EQ(limits.max_items, 1000000u);
     EXPECT_EQ(limits.max_string, std::size_t{16} << 20);
 }
 
-TEST(JsonLimits, Depth512PassesAnd513FailsAtTheBracketThatCrossesIt) {
-    EXPECT_EQ(check_error(nested(512)), "");
-    EXPECT_EQ(check_error(" " + nested(513)),
-              "malformed JSON at byte 513: nesting deeper than 512 (raise --max-json-depth)");
+TEST(JsonLimits, Depth128PassesAnd129FailsAtTheBracketThatCrossesIt) {
+    EXPECT_EQ(check_error(nested(128)), "");
+    // At the default, the deepest the plugins can parse, there is nothing to raise it to.
+    EXPECT_EQ(check_error(" " + nested(129)), "malformed JSON at byte 129: nesting deeper than 128");
     // Objects count as arrays do; an empty container one level too deep is too deep as well.
     EXPECT_EQ(check_error(R"({"a":{"b":[{}]}})", {.max_depth = 3, .max_items = 10, .max_string = 10, .option_prefix = {}}),
               "malformed JSON at byte 11: nesting deeper than 3 (raise --max-json-depth)");
@@ -160,7 +161,7 @@ TEST(JsonLimits, Depth512PassesAnd513FailsAtTheBracketThatCrossesIt) {
 TEST(JsonLimits, TwoMillionLevelsFailFastWithoutRecursion) {
     const std::string deep = nested(2000000);
     const auto started = std::chrono::steady_clock::now();
-    EXPECT_EQ(check_error(deep), "malformed JSON at byte 512: nesting deeper than 512 (raise --max-json-depth)");
+    EXPECT_EQ(check_error(deep), "malformed JSON at byte 128: nesting deeper than 128");
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(100)) << "stops at the limit";
     // Without limits the scanner walks all of it: a recursive one would overflow its stack here.
     EXPECT_EQ(json::skip_value(deep), deep.size());

@@ -381,7 +381,7 @@ TEST(SenderErrors, AnAnswerBeyondTheJsonLimitsIsARemoteError) {
     const std::string deep = std::string(600, '[') + std::string(600, ']');
     const auto error = error_for_answer(frame(R"({"response":"success","info":"processed: 1; failed: 0; total: 1","x":)" + deep + "}"));
     EXPECT_EQ(error.code(), ExitCode::RemoteError);
-    EXPECT_TRUE(contains(error.what(), "malformed JSON at byte 581: nesting deeper than 512")) << error.what();
+    EXPECT_TRUE(contains(error.what(), "malformed JSON at byte 197: nesting deeper than 128")) << error.what();
 }
 
 TEST(SenderErrors, AConnectionClosedWithoutAnAnswerIsUnreachable) {

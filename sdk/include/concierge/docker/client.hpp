@@ -45,7 +45,7 @@ struct Settings {
     std::uint64_t max_response = std::uint64_t{16} << 20;          ///< the largest answer accepted, in bytes
     /// What a JSON answer may hold: nesting, members or elements of one object or array, bytes of
     /// one string.
-    std::size_t max_json_depth = 512;
+    std::size_t max_json_depth = 128;
     std::size_t max_json_items = 1000000;
     std::uint64_t max_json_string = std::uint64_t{4} << 20;
     /// The time one request may take from sending it to the last byte of its answer, so an engine
@@ -61,7 +61,7 @@ struct Settings {
 /// (DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem), docker-timeout (DOCKER_CLIENT_TIMEOUT,
 /// COMPOSE_HTTP_TIMEOUT; a bare number is seconds, default 60s), docker-max-response-mib
 /// (DOCKER_MAX_RESPONSE_MIB, default 16: the answer size cap), docker-max-json-depth
-/// (DOCKER_MAX_JSON_DEPTH, 512), docker-max-json-items (DOCKER_MAX_JSON_ITEMS, 1000000),
+/// (DOCKER_MAX_JSON_DEPTH, 128, also the most), docker-max-json-items (DOCKER_MAX_JSON_ITEMS, 1000000),
 /// docker-max-json-string-mib (DOCKER_MAX_JSON_STRING_MIB, 4), docker-answer-time-limit
 /// (DOCKER_ANSWER_TIME_LIMIT, default 5m). Config keys "docker.<name without docker->": all
 /// Docker plugins share one [docker] section.

@@ -42,7 +42,7 @@ struct Settings {
     std::uint64_t max_export_response = std::uint64_t{512} << 20;
     /// What one answer's JSON may hold (json::Limits); configuration.export's result string is
     /// bounded by max_export_response instead of max_json_string.
-    std::size_t max_json_depth = 512;
+    std::size_t max_json_depth = 128;
     std::size_t max_json_items = 1000000;
     std::uint64_t max_json_string = std::uint64_t{16} << 20;
     /// The time one call may take from sending its request to the last byte of its answer, so a
@@ -68,7 +68,7 @@ CONCIERGE_ZABBIX_API std::string normalise_api_url(std::string_view host);
 /// a flag cannot be turned off on the command line), ca-file (ZBX_CA_FILE), timeout (ZBX_TIMEOUT,
 /// default 2m), max-response-mib (ZBX_MAX_RESPONSE_MIB, default 64) and max-export-mib
 /// (ZBX_MAX_EXPORT_MIB, default 512), the answer size caps, max-json-depth (ZBX_MAX_JSON_DEPTH,
-/// 512), max-json-items (ZBX_MAX_JSON_ITEMS, 1000000), max-json-string-mib
+/// 128, also the most), max-json-items (ZBX_MAX_JSON_ITEMS, 1000000), max-json-string-mib
 /// (ZBX_MAX_JSON_STRING_MIB, 16), what an answer's JSON may hold, and answer-time-limit
 /// (ZBX_ANSWER_TIME_LIMIT, default 10m), the time one call may take to be answered. Their config keys are "zabbix.<name>": all Zabbix plugins share one [zabbix] section.
 CONCIERGE_ZABBIX_API std::vector<sdk::OptionSpec> connection_options();

@@ -35,8 +35,13 @@ CONCIERGE_ZABBIX_API std::size_t skip_value(std::string_view text, std::size_t p
 
 /// Bounds on what a checked text may hold, so that a hostile answer costs bounded time and memory
 /// and ends with a message naming the limit and the option that raises it.
+/// The deepest nesting POCO's JSON parser, which plugins turn answers into objects with, accepts
+/// (Poco::JSON::Parser's default). Checking deeper text would only move the failure into the
+/// plugin, as a library's exception.
+inline constexpr std::size_t deepest_parsable = 128;
+
 struct Limits {
-    std::size_t max_depth = 512;      ///< open arrays and objects, one inside the other
+    std::size_t max_depth = deepest_parsable;  ///< open arrays and objects, one inside the other
     std::size_t max_items = 1000000;  ///< members or elements in one object or array
     std::size_t max_string = std::size_t{16} << 20;  ///< bytes of one string's raw text, keys included
     /// Before the option names in messages, "--<prefix>max-json-depth": "docker-" for a Docker client.
