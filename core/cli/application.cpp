@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace concierge::cli {
@@ -203,54 +205,77 @@ private:
     std::unique_ptr<history::HistoryStore> store_;
 };
 
+PluginPlaces places_of(const ProcessIo& io) {
+    return {plugin_loader::search_path(std::getenv("CONCIERGE_PLUGIN_PATH"), io.executable), catalog_setup(io)};
+}
+
+int help_builtin(const BuiltinCall& call) {
+    if (call.args.empty()) {
+        print_general_help(call.io.out, places_of(call.io));
+        return 0;
+    }
+    const std::string& name = call.args.front();
+    auto path = plugin_loader::find(name, places_of(call.io).search_path);
+    if (!path) throw UsageError(fmt::format("no plugin named '{}'", name));
+    const auto described = plugin_loader::describe(plugin_loader::PluginFile{name, *path}, catalog_setup(call.io));
+    if (const auto* refusal = std::get_if<plugin_loader::Refusal>(&described))
+        throw sdk::Error(ExitCode::PluginRefused, fmt::format("plugin '{}' refused: {}", name, refusal->reason));
+    print_plugin_help(call.io.out, std::get<plugin_loader::PluginDescription>(described));
+    return 0;
+}
+
+int plugins_builtin(const BuiltinCall& call) {
+    const CommandLine line = parse_command_line({}, call.args, call.leading);
+    if (line.globals.help) {
+        fmt::print(call.io.out, "Usage: concierge plugins [--output table|json]\n\nLists every plugin on the search path "
+                                "($CONCIERGE_PLUGIN_PATH, then the installed directory) with its problems.\n");
+        return 0;
+    }
+    return plugins_command(Session::open(line.globals, call.io.out, call.io.err), places_of(call.io));
+}
+
+int plugin_builtin(const BuiltinCall& call) {
+    return plugin_command(call.leading, call.args, call.io.executable, call.io.out, call.io.err);
+}
+
+int history_builtin(const BuiltinCall& call) { return history_command(call.leading, call.args, call.io.out, call.io.err); }
+
+int version_builtin(const BuiltinCall& call) {
+    fmt::print(call.io.out, "concierge {} (plugin SDK ABI {}.{}, {})\n", CONCIERGE_VERSION, CONCIERGE_SDK_ABI_MAJOR,
+               CONCIERGE_SDK_ABI_MINOR, CONCIERGE_SDK_TOOLCHAIN);
+    return 0;
+}
+
+int describe_builtin(const BuiltinCall& call) {
+    if (call.args.size() != 2) throw UsageError("usage: concierge __describe-plugin PATH NAME");
+    return plugin_loader::describe_command(call.args[0], call.args[1]);
+}
+
+const BuiltinCommand* find_builtin(const std::string& word) {
+    const auto& commands = builtin_commands();
+    const auto found = std::find_if(commands.begin(), commands.end(),
+                                    [&](const BuiltinCommand& command) { return command.name == word || (!command.alias.empty() && command.alias == word); });
+    return found == commands.end() ? nullptr : &*found;
+}
+
 int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
     const LeadingGlobals leading = parse_leading_globals(args);
     const bool has_command = leading.command_index < args.size();
     const std::string command = has_command ? args[leading.command_index] : "";
     const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(std::min(leading.command_index + 1, args.size())), args.end());
-    if (command == plugin_loader::kDescribeCommand) {
-        if (rest.size() != 2) throw UsageError("usage: concierge __describe-plugin PATH NAME");
-        return plugin_loader::describe_command(rest[0], rest[1]);
+    const BuiltinCommand* builtin = has_command ? find_builtin(command) : nullptr;
+    // A __describe-plugin child runs for a parent that has warned already.
+    if (!builtin || builtin->name != plugin_loader::kDescribeCommand) {
+        for (const auto& entry : plugin_loader::ignored_path_entries(std::getenv("CONCIERGE_PLUGIN_PATH")))
+            fmt::print(io.err, "concierge: warning: CONCIERGE_PLUGIN_PATH entry '{}' is relative and ignored: it would load "
+                               "whatever the working directory holds; give absolute directories\n",
+                       entry);
     }
-    const auto search = [&] { return plugin_loader::search_path(std::getenv("CONCIERGE_PLUGIN_PATH"), io.executable); };
-    const auto places = [&] { return PluginPlaces{search(), catalog_setup(io)}; };
-    for (const auto& entry : plugin_loader::ignored_path_entries(std::getenv("CONCIERGE_PLUGIN_PATH")))
-        fmt::print(io.err, "concierge: warning: CONCIERGE_PLUGIN_PATH entry '{}' is relative and ignored: it would load "
-                           "whatever the working directory holds; give absolute directories\n",
-                   entry);
-
-    if (command == "--version" || command == "version") {
-        fmt::print(io.out, "concierge {} (plugin SDK ABI {}.{}, {})\n", CONCIERGE_VERSION, CONCIERGE_SDK_ABI_MAJOR,
-                   CONCIERGE_SDK_ABI_MINOR, CONCIERGE_SDK_TOOLCHAIN);
-        return 0;
+    if (!has_command) {
+        print_general_help(io.out, places_of(io));
+        return leading.options.help ? 0 : sdk::to_int(ExitCode::Usage);
     }
-    if (!has_command || (command == "help" && rest.empty())) {
-        print_general_help(io.out, places());
-        return has_command || leading.options.help ? 0 : sdk::to_int(ExitCode::Usage);
-    }
-    if (command == "help") {
-        auto path = plugin_loader::find(rest.front(), search());
-        if (!path) throw UsageError(fmt::format("no plugin named '{}'", rest.front()));
-        const auto described = plugin_loader::describe(plugin_loader::PluginFile{rest.front(), *path}, catalog_setup(io));
-        if (const auto* refusal = std::get_if<plugin_loader::Refusal>(&described))
-            throw sdk::Error(ExitCode::PluginRefused, fmt::format("plugin '{}' refused: {}", rest.front(), refusal->reason));
-        print_plugin_help(io.out, std::get<plugin_loader::PluginDescription>(described));
-        return 0;
-    }
-    if (command == "history") return history_command(leading.options, rest, io.out, io.err);
-    if (command == "completion") return completion_command(rest, io.out);
-    if (command == "__complete") return complete_command(rest, places(), io.out);
-    if (command == "man") return man_command(rest, places(), io.out);
-    if (command == "plugin") return plugin_command(leading.options, rest, io.executable, io.out, io.err);
-    if (command == "plugins") {
-        const CommandLine line = parse_command_line({}, rest, leading.options);
-        if (line.globals.help) {
-            fmt::print(io.out, "Usage: concierge plugins [--output table|json]\n\nLists every plugin on the search path "
-                               "($CONCIERGE_PLUGIN_PATH, then the installed directory) with its problems.\n");
-            return 0;
-        }
-        return plugins_command(Session::open(line.globals, io.out, io.err), places());
-    }
+    if (builtin) return builtin->run({leading.options, rest, io});
     return PluginRun(command, rest, leading.options, io).execute();
 }
 
@@ -265,6 +290,26 @@ std::string command_name(const std::vector<std::string>& args) {
 }
 
 }  // namespace
+
+const std::vector<BuiltinCommand>& builtin_commands() {
+    static const std::vector<BuiltinCommand> commands{
+        {"help", "", "help [PLUGIN]", "show this help, or a plugin's options", help_builtin},
+        {"plugins", "", "plugins", "list plugins, their versions and problems", plugins_builtin},
+        {"plugin", "", "plugin new NAME [--dir DIR]", "write a new plugin project that builds against the SDK", plugin_builtin},
+        {"history", "", "history [filters]", "list past runs (history --help for filters)", history_builtin},
+        {"history", "", "history show ID", "a run's details and artifacts", history_builtin},
+        {"history", "", "history export ID --dir DIR", "write a run's artifacts back to files", history_builtin},
+        {"completion", "", "completion bash", "print the bash completion script",
+         [](const BuiltinCall& call) { return completion_command(call.args, call.io.out); }},
+        {"man", "", "man", "print the manual page as roff: man -l <(concierge man)",
+         [](const BuiltinCall& call) { return man_command(call.args, places_of(call.io), call.io.out); }},
+        {"version", "--version", "--version", "print the version", version_builtin},
+        {"__complete", "", "__complete WORD...", "",
+         [](const BuiltinCall& call) { return complete_command(call.args, places_of(call.io), call.io.out); }},
+        {plugin_loader::kDescribeCommand, "", "__describe-plugin PATH NAME", "", describe_builtin},
+    };
+    return commands;
+}
 
 int run(const std::vector<std::string>& args, const ProcessIo& io) {
     try {

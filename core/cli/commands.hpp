@@ -1,6 +1,7 @@
 // The built-in commands. Each returns the process exit code; usage errors are thrown as UsageError.
 #pragma once
 
+#include "cli/application.hpp"
 #include "cli/session.hpp"
 #include "plugin_loader/plugin_catalog.hpp"
 #include "plugin_loader/plugin_loader.hpp"
@@ -14,14 +15,25 @@
 
 namespace concierge::cli {
 
-/// A built-in command as general help, the man page and shell completion present it.
-struct BuiltinCommand {
-    std::string_view name;   ///< the word typed after `concierge`
-    std::string_view usage;  ///< e.g. "history show ID"
-    std::string_view help;   ///< one line; empty for commands no help shows (__complete)
+/// What a built-in command is run with: the global options typed before it, the words after it.
+struct BuiltinCall {
+    const GlobalOptions& leading;
+    const std::vector<std::string>& args;
+    const ProcessIo& io;
 };
 
-/// Every built-in command, in the order help lists them; a name may have several usages.
+/// A built-in command: how dispatch runs it, and how general help, the man page and shell
+/// completion present it.
+struct BuiltinCommand {
+    std::string_view name;   ///< the word typed after `concierge`
+    std::string_view alias;  ///< another word that runs it ("--version"), or empty
+    std::string_view usage;  ///< e.g. "history show ID"
+    std::string_view help;   ///< one line; empty for commands no help shows (__complete)
+    int (*run)(const BuiltinCall&);
+};
+
+/// Every built-in command, in the order help lists them; a name may have several usages, each
+/// row with the same handler. Adding a built-in is adding a row to the table (application.cpp).
 const std::vector<BuiltinCommand>& builtin_commands();
 
 /// Names a plugin cannot take, because a built-in command answers to them.

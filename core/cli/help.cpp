@@ -23,23 +23,6 @@ std::string positional_usage(const std::vector<sdk::OptionSpec>& options) {
 
 }  // namespace
 
-const std::vector<BuiltinCommand>& builtin_commands() {
-    static const std::vector<BuiltinCommand> commands{
-        {"help", "help [PLUGIN]", "show this help, or a plugin's options"},
-        {"plugins", "plugins", "list plugins, their versions and problems"},
-        {"plugin", "plugin new NAME [--dir DIR]", "write a new plugin project that builds against the SDK"},
-        {"history", "history [filters]", "list past runs (history --help for filters)"},
-        {"history", "history show ID", "a run's details and artifacts"},
-        {"history", "history export ID --dir DIR", "write a run's artifacts back to files"},
-        {"completion", "completion bash", "print the bash completion script"},
-        {"man", "man", "print the manual page as roff: man -l <(concierge man)"},
-        {"version", "--version", "print the version"},
-        {"__complete", "__complete WORD...", ""},
-        {plugin_loader::kDescribeCommand, "__describe-plugin PATH NAME", ""},
-    };
-    return commands;
-}
-
 void print_general_help(std::FILE* out, const PluginPlaces& places) {
     GlobalOptions ignored;
     std::ostringstream globals;

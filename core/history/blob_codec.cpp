@@ -2,8 +2,6 @@
 
 #include "history/history_store.hpp"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 #include <zstd.h>
 
 #include <memory>
@@ -54,12 +52,6 @@ std::string decompress(const std::string& compressed, std::int64_t expected_size
                            (ZSTD_isError(size) ? ZSTD_getErrorName(size) : "short content") + ")");
     }
     return out;
-}
-
-std::string sha256_hex(std::string_view bytes) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes.data(), bytes.size());
-    return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
 }  // namespace concierge::history

@@ -1,6 +1,6 @@
-// The blob codec of artifacts: zstd compression, whole or as a delta against a base blob's content,
-// and the sha256 that names a blob. Pure functions over bytes, with no SQL, so they are the same
-// whatever database holds the blobs. sha256_hex is declared in history_store.hpp, for the store's callers.
+// The blob codec of artifacts: zstd compression, whole or as a delta against a base blob's content.
+// Pure functions over bytes, with no SQL, so they are the same whatever database holds the blobs.
+// The sha256 that names a blob is digest::sha256_hex, which history_store.hpp offers its callers.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,8 @@
 // are stored once per distinct sha256 (deduplicated across runs) and compressed with zstd.
 #pragma once
 
+#include "digest.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -124,7 +126,7 @@ private:
     sqlite3* db_ = nullptr;
 };
 
-/// The sha256 of bytes as lower-case hex.
-std::string sha256_hex(std::string_view bytes);
+/// The sha256 of bytes as lower-case hex (sdk/src/common/digest.hpp, shared with the plugins).
+using digest::sha256_hex;
 
 }  // namespace concierge::history

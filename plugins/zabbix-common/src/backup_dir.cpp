@@ -5,8 +5,6 @@
 
 #include <concierge/sdk/status.hpp>
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include <cerrno>
 #include <cstring>
@@ -46,12 +44,6 @@ std::string quote(const std::string& text) {
 }
 
 }  // namespace
-
-std::string sha256_hex(std::string_view content) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(content.data(), static_cast<unsigned>(content.size()));
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 const std::set<std::string>& backup_file_names() {
     static const std::set<std::string> names = [] {

@@ -7,6 +7,8 @@
 // were left by killed runs (each a full copy, keys included) and are removed first.
 #pragma once
 
+#include "digest.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,7 +26,7 @@ struct FileRecord {
     std::uint64_t count = 0;  ///< objects the file holds
 };
 
-std::string sha256_hex(std::string_view content);
+using digest::sha256_hex;
 
 /// The names a backup directory may hold: ours and the earlier tool's. An existing target
 /// holding anything else is refused rather than replaced, so a mistyped --config-dir such as
