@@ -6,6 +6,8 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <set>
 
 namespace concierge::compose {
@@ -46,12 +48,38 @@ std::string ports_text(const Array::Ptr& ports) {
     return joined;
 }
 
-std::int64_t number_of(const std::string& value) {
-    try {
-        return std::stoll(value);
-    } catch (const std::exception&) {
-        return 0;
+// Compose numbers replicas from 1 with an int; anything else would clone a replica under a wrong
+// name. An absent label is 0, as before: such a container is listed, not scaled from.
+std::int64_t number_of(const std::string& value, const std::string& container) {
+    if (value.empty()) return 0;
+    std::int64_t number = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (error != std::errc() || end != value.data() + value.size() || number < 1 || number > INT32_MAX) {
+        std::string message = "the Docker engine listed container ";
+        message.append(sdk::printable(container)).append(" with ").append(label::number).append(" '");
+        message.append(sdk::printable(value)).append("', not a replica number from 1 to 2147483647");
+        throw Error(ExitCode::RemoteError, message);
     }
+    return number;
+}
+
+Container container_of(const Object::Ptr& item) {
+    Container c;
+    c.id = text(item, "Id");
+    auto names = item->getArray("Names");
+    if (names && names->size() > 0) c.name = names->getElement<std::string>(0);
+    if (!c.name.empty() && c.name.front() == '/') c.name.erase(0, 1);
+    if (c.id.empty())
+        throw Error(ExitCode::RemoteError, "the Docker engine listed a container without an Id (" + sdk::printable(c.name) + ")");
+    auto labels = item->getObject("Labels");
+    c.service = text(labels, label::service);
+    c.number = number_of(text(labels, label::number), c.name);
+    c.state = text(item, "State");
+    c.status = text(item, "Status");
+    c.image = text(item, "Image");
+    c.created = item->optValue<std::int64_t>("Created", 0);
+    c.ports = ports_text(item->getArray("Ports"));
+    return c;
 }
 
 }  // namespace
@@ -92,20 +120,15 @@ std::vector<Container> parse_containers(const std::string& json) {
     }
     for (std::size_t i = 0; i < list->size(); ++i) {
         auto item = list->getObject(static_cast<unsigned>(i));
-        auto labels = item->getObject("Labels");
-        Container c;
-        c.id = text(item, "Id");
-        auto names = item->getArray("Names");
-        if (names && names->size() > 0) c.name = names->getElement<std::string>(0);
-        if (!c.name.empty() && c.name.front() == '/') c.name.erase(0, 1);
-        c.service = text(labels, label::service);
-        c.number = number_of(text(labels, label::number));
-        c.state = text(item, "State");
-        c.status = text(item, "Status");
-        c.image = text(item, "Image");
-        c.created = item->optValue<std::int64_t>("Created", 0);
-        c.ports = ports_text(item->getArray("Ports"));
-        containers.push_back(std::move(c));
+        if (!item)
+            throw Error(ExitCode::RemoteError, "the Docker engine's container list holds something other than a container at index " +
+                                                   std::to_string(i));
+        try {
+            containers.push_back(container_of(item));
+        } catch (const Poco::Exception& e) {  // a member of the wrong type or out of range
+            throw Error(ExitCode::RemoteError, "the Docker engine's container list has a malformed container at index " +
+                                                   std::to_string(i) + ": " + e.displayText());
+        }
     }
     std::sort(containers.begin(), containers.end(), [](const Container& a, const Container& b) {
         return std::tie(a.service, a.number, a.name) < std::tie(b.service, b.number, b.name);

@@ -1,4 +1,5 @@
 #include "compose_scaler.hpp"
+#include "engine_json.hpp"
 #include "scale_request.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -28,7 +29,7 @@ std::vector<std::string> scale_up(sdk::Context& ctx, docker::Client& engine, std
     const auto& model = *std::max_element(containers.begin(), containers.end(),
                                           [](const auto& a, const auto& b) { return a.number < b.number; });
     const std::string separator = name_separator(model.name, project, service);
-    const std::string inspected = engine.get("/containers/" + model.id + "/json");
+    const std::string inspected = engine.get("/containers/" + engine_json::path_segment(model.id, "container id") + "/json");
     std::vector<CreateSpec> specs;
     std::vector<std::string> names;
     for (std::int64_t i = 1; i <= add; ++i) {
@@ -38,13 +39,13 @@ std::vector<std::string> scale_up(sdk::Context& ctx, docker::Client& engine, std
     std::mutex mutex;
     return scaling::parallel_for(ctx, specs.size(), workers, [&](std::size_t i) {
         const std::string created = engine.post("/containers/create?name=" + names[i], specs[i].body);
-        const std::string id = id_in(created);
+        const std::string id = engine_json::path_segment(id_in(created), "the new container's id");
         {
             std::lock_guard lock(mutex);
             changes.push_back({names[i], model.number + 1 + static_cast<std::int64_t>(i), "created", id});
         }
         for (const auto& network : specs[i].more_networks)
-            engine.post("/networks/" + network.name + "/connect",
+            engine.post("/networks/" + engine_json::path_segment(network.name, "network name") + "/connect",
                         "{\"Container\":\"" + id + "\",\"EndpointConfig\":" + network.endpoint + "}");
         engine.post("/containers/" + id + "/start");
     });
@@ -54,6 +55,8 @@ std::vector<std::string> scale_down(sdk::Context& ctx, docker::Client& engine, s
                                     const std::vector<Container>& containers, std::size_t remove,
                                     std::chrono::seconds stop_timeout, std::vector<Change>& changes) {
     const auto victims = to_remove(containers, remove);
+    // Every id checked before the first request: a hostile one stops the run with nothing removed.
+    for (const auto& victim : victims) engine_json::path_segment(victim.id, "container id");
     std::mutex mutex;
     return scaling::parallel_for(ctx, victims.size(), workers, [&](std::size_t i) {
         const auto& victim = victims[i];

@@ -13,6 +13,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <future>
@@ -99,7 +101,7 @@ private:
             for (const auto& list : lists) {
                 ctx_.check_cancelled();
                 const std::string result = client_.call(list.request.method, list.request.params);
-                ids_[list.key] = ids_of(result, list.id_field);
+                ids_[list.key] = checked_ids(list.request.method, result, list.id_field);
                 append_member(id_map, list.key, result);
                 id_map_count += ids_[list.key].size();
                 if (list.key == "templates" || list.key == "hostgroups") {
@@ -164,6 +166,24 @@ private:
 
         std::string call(const Request& request) { return client_.call(request.method, request.params); }
 
+        /// The ids of a *.get answer; each goes into later requests and the id map, so an object
+        /// without one, or with one that is not Zabbix's decimal id, is the server's error.
+        std::vector<std::string> checked_ids(const std::string& method, const std::string& result, const std::string& id_field) {
+            auto ids = ids_of(result, id_field);
+            for (std::size_t i = 0; i < ids.size(); ++i) {
+                const auto& id = ids[i];
+                if (!id.empty() && id.size() <= 20 && std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isdigit(c); }))
+                    continue;
+                std::string message = "Zabbix at " + client_.settings().url;
+                message.append(": ").append(method).append(" returned an object ");
+                if (id.empty()) message.append("without its ").append(id_field);
+                else message.append("whose ").append(id_field).append(" '").append(sdk::printable(id.substr(0, 40))).append("' is not an id");
+                message.append(" (at index ").append(std::to_string(i)).append(")");
+                throw Error(ExitCode::RemoteError, message);
+            }
+            return ids;
+        }
+
         static void append_member(std::string& object, const std::string& key, const std::string& value_json) {
             if (object.size() > 1) object += ',';
             object += '"' + key + "\":" + value_json;
@@ -202,7 +222,17 @@ private:
 
         static std::string dcheck_name_list(const std::string& drules_json) {
             Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
-            for (const auto& rule : objects_in(drules_json)) {
+            try {
+                add_dchecks(objects_in(drules_json), *out);
+            } catch (const Poco::Exception& e) {  // a member missing, or something else where an object should be
+                throw Error(ExitCode::RemoteError, "Zabbix answered the discovery rules with an object of the wrong shape: " +
+                                                       e.displayText());
+            }
+            return to_json(out);
+        }
+
+        static void add_dchecks(const std::vector<Poco::JSON::Object::Ptr>& rules, Poco::JSON::Array& out) {
+            for (const auto& rule : rules) {
                 const auto checks = rule->getArray("dchecks");
                 for (std::size_t i = 0; checks && i < checks->size(); ++i) {
                     const auto check = checks->getObject(static_cast<unsigned>(i));
@@ -211,10 +241,9 @@ private:
                     entry->set("name", dcheck_name(rule->getValue<std::string>("name"), check->optValue<std::string>("type", ""),
                                                    check->optValue<std::string>("key_", ""),
                                                    check->optValue<std::string>("ports", "")));
-                    out->add(entry);
+                    out.add(entry);
                 }
             }
-            return to_json(out);
         }
 
         /// Appends the composite name lists to the id map; returns how many names.

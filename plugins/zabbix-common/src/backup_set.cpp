@@ -7,12 +7,12 @@
 #include <concierge/sdk/status.hpp>
 #include <concierge/zabbix/json_scan.hpp>
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <set>
+#include <utility>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -29,15 +29,122 @@ namespace {
 const char* const export_files[] = {files::hostgroups, files::templates, files::hosts};
 const char* const get_files[] = {files::reg_actions, files::trigger_actions};
 
-/// The text of a valid JSON document, or InvalidInput saying where it breaks.
+/// The deepest nesting a backup file may have. A Zabbix export nests about ten levels; the files
+/// are later parsed by POCO, which recurses once a level, so deeper text could overflow the stack.
+constexpr std::size_t max_json_depth = 512;
+
+/// "line L, column C (byte N)" of `offset` in `text`: lines and columns count from 1, columns in bytes.
+std::string position(std::string_view text, std::size_t offset) {
+    offset = std::min(offset, text.size());
+    const std::string_view before = text.substr(0, offset);
+    const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+    std::string out = "line ";
+    out += std::to_string(std::count(before.begin(), before.end(), '\n') + 1);
+    out += ", column ";
+    out += std::to_string(offset - line_start + 1);
+    out += " (byte ";
+    out += std::to_string(offset);
+    out += ')';
+    return out;
+}
+
+/// The offset of the first byte that is not well-formed UTF-8 (overlong forms, surrogates and
+/// code points past U+10FFFF included), or npos.
+std::size_t invalid_utf8_at(std::string_view text) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    for (std::size_t pos = 0; pos < text.size();) {
+        const unsigned char lead = bytes[pos];
+        if (lead < 0x80) {
+            ++pos;
+            continue;
+        }
+        if (lead < 0xC2 || lead > 0xF4) return pos;
+        const std::size_t length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+        const unsigned char low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+        const unsigned char high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+        if (pos + length > text.size() || bytes[pos + 1] < low || bytes[pos + 1] > high) return pos;
+        for (std::size_t i = 2; i < length; ++i)
+            if ((bytes[pos + i] & 0xC0) != 0x80) return pos;
+        pos += length;
+    }
+    return std::string_view::npos;
+}
+
+/// The offset of the first bracket that opens more than `limit` levels (outside strings), or npos.
+std::size_t too_deep_at(std::string_view text, std::size_t limit) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t pos = 0; pos < text.size(); ++pos) {
+        const char c = text[pos];
+        if (in_string) {
+            if (c == '\\') ++pos;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit) return pos;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return std::string_view::npos;
+}
+
+/// The scanner's offset in its "malformed JSON at byte N: why", and the why.
+std::pair<std::size_t, std::string> scan_failure(const json::ScanError& e) {
+    static constexpr std::string_view prefix = "malformed JSON at byte ";
+    const std::string_view what = e.what();
+    std::size_t offset = 0;
+    const auto [end, error] = std::from_chars(what.data() + std::min(prefix.size(), what.size()), what.data() + what.size(), offset);
+    if (!what.starts_with(prefix) || error != std::errc() || !std::string_view(end, what.data() + what.size()).starts_with(": "))
+        return {std::string_view::npos, std::string(what)};
+    return {offset, std::string(end + 2, what.data() + what.size())};
+}
+
+/// InvalidInput naming the file and the position of `offset` in it (none when npos).
+[[noreturn]] void invalid_at(const std::string& name, const std::string& origin, std::string_view text, std::size_t offset,
+                             const std::string& what) {
+    std::string message = name + " in " + origin;
+    if (offset != std::string_view::npos) message += " at " + position(text, offset);
+    invalid(message + ": " + what);
+}
+
+/// The same, at where `part`, a view into `text`, starts.
+[[noreturn]] void invalid_at(const std::string& name, const std::string& origin, std::string_view text, std::string_view part,
+                             const std::string& what) {
+    invalid_at(name, origin, text, static_cast<std::size_t>(part.data() - text.data()), what);
+}
+
+/// The text of a valid JSON document that POCO may parse, or InvalidInput saying where it breaks.
 std::string_view checked_json(const std::string& name, const std::string& text, const std::string& origin) {
+    const auto malformed = [&](std::size_t offset, const std::string& why) {
+        invalid_at(name, origin, text, offset,
+                   "not valid JSON: " + why + "; the file is truncated or damaged: take the backup again or restore it "
+                   "from history (concierge zabbix-import --from-run ID)");
+    };
+    if (const auto bad = invalid_utf8_at(text); bad != std::string_view::npos) malformed(bad, "not UTF-8");
+    if (const auto deep = too_deep_at(text, max_json_depth); deep != std::string_view::npos)
+        malformed(deep, "nested deeper than " + std::to_string(max_json_depth) + " levels");
     try {
         return json::value_of(text);
     } catch (const json::ScanError& e) {
-        invalid(name + " in " + origin + " is not valid JSON (" + e.what() +
-                "): the file is truncated or damaged; take the backup again or restore it from history "
-                "(concierge zabbix-import --from-run ID)");
+        const auto [offset, why] = scan_failure(e);
+        malformed(offset, why);
     }
+    return {};  // not reached: malformed() throws
+}
+
+const char* kind_name(json::Kind kind) {
+    switch (kind) {
+    case json::Kind::Object: return "an object";
+    case json::Kind::Array: return "an array";
+    case json::Kind::String: return "a string";
+    case json::Kind::Number: return "a number";
+    case json::Kind::True: case json::Kind::False: return "a boolean";
+    case json::Kind::Null: return "null";
+    }
+    return "a value";
 }
 
 bool is_export(std::string_view value) {
@@ -47,8 +154,9 @@ bool is_export(std::string_view value) {
 }
 
 void check_export(const std::string& name, const std::string& text, const std::string& origin) {
-    if (!is_export(checked_json(name, text, origin)))
-        invalid(name + " in " + origin + " is not a Zabbix export (no \"zabbix_export\" object); is this a backup directory?");
+    const auto value = checked_json(name, text, origin);
+    if (!is_export(value))
+        invalid_at(name, origin, text, value, "not a Zabbix export (no \"zabbix_export\" object); is this a backup directory?");
 }
 
 /// A *.get file: an array, or the earlier tool's literal null for none (read as []).
@@ -59,44 +167,104 @@ void check_get(const std::string& name, std::string& text, const std::string& or
         text = "[]";
         return;
     }
-    if (kind != json::Kind::Array) invalid(name + " in " + origin + " should hold a JSON array (a *.get result) or null");
+    if (kind != json::Kind::Array)
+        invalid_at(name, origin, text, value,
+                   std::string("should hold a JSON array (a *.get result) or null, not ") + kind_name(kind));
+    for (const auto element : json::elements(value))
+        if (json::kind_of(element) != json::Kind::Object)
+            invalid_at(name, origin, text, element,
+                       std::string("a *.get result lists objects, not ") + kind_name(json::kind_of(element)));
 }
 
 /// An action file holds the actions of its one event source: an action in another file would be
 /// restored as something it is not.
 void check_event_source(const ObjectKind& kind, const std::string& text, const std::string& origin) {
     for (const auto element : json::elements(json::value_of(text))) {
-        const auto source = json::kind_of(element) == json::Kind::Object ? json::member(element, "eventsource") : std::nullopt;
+        const auto source = json::member(element, "eventsource");  // an object: check_get said so
         const std::string value = source ? (json::kind_of(*source) == json::Kind::String ? json::unescape(*source)
                                                                                            : std::string(*source))
                                          : std::string("none");
         if (value == std::to_string(kind.eventsource)) continue;
-        const auto name = json::kind_of(element) == json::Kind::Object ? json::member(element, "name") : std::nullopt;
-        invalid(kind.file + " in " + origin + " holds " +
-                (name && json::kind_of(*name) == json::Kind::String ? "the action '" + json::unescape(*name) + "'"
-                                                                     : std::string("an action")) + " of event source " + value +
-                ", but it may hold only " + kind.label + "s (event source " + std::to_string(kind.eventsource) +
-                "); the backup was changed after it was taken: take it again or restore it from history");
+        const auto name = json::member(element, "name");
+        invalid_at(kind.file, origin, text, element,
+                   "holds " +
+                       (name && json::kind_of(*name) == json::Kind::String ? "the action '" + json::unescape(*name) + "'"
+                                                                            : std::string("an action")) +
+                       " of event source " + value + ", but it may hold only " + kind.label + "s (event source " +
+                       std::to_string(kind.eventsource) +
+                       "); the backup was changed after it was taken: take it again or restore it from history");
     }
 }
 
+/// `text` between double quotes, as is (a raw key is a string token's inside).
+std::string in_quotes(std::string_view text) {
+    std::string out = "\"";
+    out.append(text).append("\"");
+    return out;
+}
+
+/// The id map: {kind: [{...names and ids...}] or null}.
 void check_id_map(const std::string& name, const std::string& text, const std::string& origin) {
     const auto value = checked_json(name, text, origin);
     if (json::kind_of(value) != json::Kind::Object)
-        invalid(name + " in " + origin + " should hold an object of name/id lists");
-    for (const auto& member : json::members(value))
-        if (json::kind_of(member.value) != json::Kind::Array && json::kind_of(member.value) != json::Kind::Null)
-            invalid(name + " in " + origin + ": \"" + std::string(member.key) + "\" should be a list");
-}
-
-std::string manifest_string(const Poco::JSON::Object::Ptr& object, const std::string& key) {
-    return object && object->has(key) ? object->getValue<std::string>(key) : std::string();
+        invalid_at(name, origin, text, value,
+                   std::string("should hold an object of name/id lists, not ") + kind_name(json::kind_of(value)));
+    for (const auto& member : json::members(value)) {
+        const auto kind = json::kind_of(member.value);
+        if (kind == json::Kind::Null) continue;
+        if (kind != json::Kind::Array)
+            invalid_at(name, origin, text, member.value,
+                       in_quotes(member.key) + " should be a list, not " + kind_name(kind));
+        for (const auto element : json::elements(member.value)) {
+            if (json::kind_of(element) != json::Kind::Object)
+                invalid_at(name, origin, text, element,
+                           in_quotes(member.key) + " should list objects, not " + kind_name(json::kind_of(element)));
+            for (const auto& field : json::members(element)) {
+                const auto field_kind = json::kind_of(field.value);
+                if (field_kind != json::Kind::String && field_kind != json::Kind::Number)
+                    invalid_at(name, origin, text, field.value,
+                               in_quotes(field.key) + " should be a name or an id, not " + kind_name(field_kind));
+            }
+        }
+    }
 }
 
 /// A name the manifest may use: a backup file's own name, never a path.
 bool plain_file_name(const std::string& name) {
     return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
            name.find('\0') == std::string::npos;
+}
+
+/// What manifest.json says: the Zabbix version and each file's sha256, by file name.
+struct Manifest {
+    std::string zabbix_version;
+    std::map<std::string, std::string> sha256;
+};
+
+Manifest read_manifest(const std::string& text, const std::string& origin) {
+    const std::string name = files::manifest;
+    const auto string_at = [&](std::string_view value, const std::string& what) {
+        if (json::kind_of(value) != json::Kind::String)
+            invalid_at(name, origin, text, value, what + " should be a string, not " + kind_name(json::kind_of(value)));
+        return json::unescape(value);
+    };
+    const auto value = checked_json(name, text, origin);
+    const auto files = json::kind_of(value) == json::Kind::Object ? json::member(value, "files") : std::nullopt;
+    if (!files || json::kind_of(*files) != json::Kind::Object)
+        invalid_at(name, origin, text, files ? *files : value, "no \"files\" object; is it damaged?");
+    Manifest manifest;
+    if (const auto version = json::member(value, "zabbix_version")) manifest.zabbix_version = string_at(*version, "\"zabbix_version\"");
+    for (const auto& [key, entry] : json::members(*files)) {
+        const std::string file = json::unescape(in_quotes(key));
+        if (!plain_file_name(file) || !is_backup_file_name(file) || file == files::manifest)
+            invalid_at(name, origin, text, key,
+                       "names " + in_quotes(file) + ", which is not a backup file; a manifest lists only the backup's own files "
+                       "by name: the backup was changed after it was taken");
+        const auto sum = json::kind_of(entry) == json::Kind::Object ? json::member(entry, "sha256") : std::nullopt;
+        if (!sum) invalid_at(name, origin, text, entry, "the entry of " + file + " has no \"sha256\"; is it damaged?");
+        manifest.sha256[file] = string_at(*sum, "the sha256 of " + file);
+    }
+    return manifest;
 }
 
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
@@ -121,30 +289,18 @@ BackupSet::BackupSet(const Reader& read, std::string origin, std::uint64_t max_f
         return &(raw[name] = std::move(*content));
     };
     if (std::string* manifest_text = fetch(files::manifest)) {
-        Poco::JSON::Object::Ptr listed;
-        try {
-            const auto manifest = Poco::JSON::Parser().parse(std::string(checked_json(files::manifest, *manifest_text, origin_)))
-                                      .extract<Poco::JSON::Object::Ptr>();
-            source_version_ = manifest_string(manifest, "zabbix_version");
-            listed = manifest->getObject("files");
-        } catch (const Poco::Exception&) {
-            listed = nullptr;
-        }
-        if (!listed) invalid(std::string(files::manifest) + " in " + origin_ + " has no \"files\" object; is it damaged?");
-        for (const auto& name : listed->getNames()) {
-            if (!plain_file_name(name) || !is_backup_file_name(name) || name == files::manifest)
-                invalid(std::string(files::manifest) + " in " + origin_ + " names \"" + name +
-                        "\", which is not a backup file; a manifest lists only the backup's own files by name: the "
-                        "backup was changed after it was taken");
+        const Manifest manifest = read_manifest(*manifest_text, origin_);
+        source_version_ = manifest.zabbix_version;
+        for (const auto& [name, sha256] : manifest.sha256) {
             const std::string* content = fetch(name);
             if (!content) invalid(origin_ + " lacks " + name + ", which its manifest.json lists; the backup is incomplete");
-            if (sha256_hex(*content) != manifest_string(listed->getObject(name), "sha256"))
+            if (sha256_hex(*content) != sha256)
                 invalid(name + " in " + origin_ + " does not match its sha256 in manifest.json: it was truncated or "
                         "changed after the backup; take the backup again or restore it from history");
         }
         // Every file read must be one the manifest vouches for.
         for (const auto& name : backup_file_names())
-            if (name != files::manifest && !listed->has(name) && fetch(name))
+            if (name != files::manifest && !manifest.sha256.count(name) && fetch(name))
                 invalid(origin_ + " holds " + name + ", which its manifest.json does not list: the backup was changed "
                         "after it was taken; take it again or restore it from history");
         verified_ = true;

@@ -141,29 +141,35 @@ void collect_referenced_ids(const ObjectKind& kind, const std::string& result_js
     // Widget field types that hold an item, item prototype, graph or graph prototype id.
     static const std::map<std::string, std::string> widget_kinds{
         {"4", "items"}, {"5", "item_prototypes"}, {"6", "graphs"}, {"7", "graph_prototypes"}};
-    for (const auto& object : objects_of(parse_array(result_json, "a *.get"))) {
-        if (kind.eventsource >= 0) {  // an action: its trigger conditions
-            const auto filter = object->getObject("filter");
-            const auto conditions = filter ? filter->getArray("conditions") : nullptr;
-            for (std::size_t i = 0; conditions && i < conditions->size(); ++i) {
-                const auto condition = conditions->getObject(static_cast<unsigned>(i));
-                if (condition && condition->optValue<std::string>("conditiontype", "") == "2")
-                    into["triggers"].insert(condition->getValue<std::string>("value"));
+    const auto objects = objects_of(parse_array(result_json, "a *.get"));
+    try {
+        for (const auto& object : objects) {
+            if (kind.eventsource >= 0) {  // an action: its trigger conditions
+                const auto filter = object->getObject("filter");
+                const auto conditions = filter ? filter->getArray("conditions") : nullptr;
+                for (std::size_t i = 0; conditions && i < conditions->size(); ++i) {
+                    const auto condition = conditions->getObject(static_cast<unsigned>(i));
+                    if (condition && condition->optValue<std::string>("conditiontype", "") == "2")
+                        into["triggers"].insert(condition->getValue<std::string>("value"));
+                }
+                continue;
             }
-            continue;
-        }
-        const auto pages = object->getArray("pages");  // a dashboard: its widgets' fields
-        for (std::size_t p = 0; pages && p < pages->size(); ++p) {
-            const auto widgets = pages->getObject(static_cast<unsigned>(p))->getArray("widgets");
-            for (std::size_t w = 0; widgets && w < widgets->size(); ++w) {
-                const auto fields = widgets->getObject(static_cast<unsigned>(w))->getArray("fields");
-                for (std::size_t f = 0; fields && f < fields->size(); ++f) {
-                    const auto field = fields->getObject(static_cast<unsigned>(f));
-                    const auto found = widget_kinds.find(field->optValue<std::string>("type", ""));
-                    if (found != widget_kinds.end()) into[found->second].insert(field->getValue<std::string>("value"));
+            const auto pages = object->getArray("pages");  // a dashboard: its widgets' fields
+            for (std::size_t p = 0; pages && p < pages->size(); ++p) {
+                const auto widgets = pages->getObject(static_cast<unsigned>(p))->getArray("widgets");
+                for (std::size_t w = 0; widgets && w < widgets->size(); ++w) {
+                    const auto fields = widgets->getObject(static_cast<unsigned>(w))->getArray("fields");
+                    for (std::size_t f = 0; fields && f < fields->size(); ++f) {
+                        const auto field = fields->getObject(static_cast<unsigned>(f));
+                        const auto found = widget_kinds.find(field->optValue<std::string>("type", ""));
+                        if (found != widget_kinds.end()) into[found->second].insert(field->getValue<std::string>("value"));
+                    }
                 }
             }
         }
+    } catch (const Poco::Exception& e) {  // a member missing, or something else where an object should be
+        throw sdk::Error(sdk::ExitCode::RemoteError, "Zabbix answered the " + kind.label + "s with an object of the wrong shape: " +
+                                                         e.displayText());
     }
 }
 

@@ -104,11 +104,20 @@ void throw_network_failure(const Poco::Exception& e, const std::string& peer, st
     throw sdk::Error(sdk::ExitCode::Failure, "calling " + peer + " failed: " + one_line(e.displayText()));
 }
 
-sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib) {
+sdk::OptionSpec integer_spec(sdk::OptionSpec spec, std::int64_t default_value) {
     spec.type = sdk::OptionType::Integer;
-    spec.default_value = std::to_string(default_mib);
+    spec.default_value = std::to_string(default_value);
     return spec;
 }
+
+std::optional<std::size_t> count_option(const sdk::Context& ctx, const std::string& name) {
+    const auto value = ctx.get_int(name);
+    if (!value) return std::nullopt;
+    if (*value < 1) throw sdk::Error(sdk::ExitCode::Usage, "--" + name + " must be from 1, not " + std::to_string(*value));
+    return static_cast<std::size_t>(*value);
+}
+
+sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib) { return integer_spec(std::move(spec), default_mib); }
 
 std::optional<std::uint64_t> mebibytes_option(const sdk::Context& ctx, const std::string& name) {
     const auto value = ctx.get_int(name);
@@ -119,9 +128,13 @@ std::optional<std::uint64_t> mebibytes_option(const sdk::Context& ctx, const std
     return static_cast<std::uint64_t>(*value) << 20;
 }
 
-CancelWatch::CancelWatch(sdk::Context* context) : context_(context) {
-    if (context_) thread_ = std::thread([this] { watch_until_cancelled(); });
+Deadline::Deadline(std::chrono::milliseconds limit) {
+    // A limit of centuries would overflow the clock: a year is as good as none.
+    constexpr std::chrono::milliseconds year = std::chrono::hours(24 * 365);
+    at_ = std::chrono::steady_clock::now() + std::min(limit, year);
 }
+
+CancelWatch::CancelWatch(sdk::Context* context) : context_(context) {}
 
 CancelWatch::~CancelWatch() {
     if (!thread_.joinable()) return;
@@ -138,21 +151,45 @@ void CancelWatch::watch_until_cancelled() {
     // in flight, and not at all while none is (so an idle client costs nothing). A slice under way
     // when the client is destroyed is waited out, so each slice is short: with 50 ms slices every
     // run paid ~40 ms per client at exit (bench/autoscale.sh), with 5 ms it pays a poll(2) wake-up
-    // 200 times a second during a call.
+    // 200 times a second during a call. Deadlines are checked between slices.
     constexpr std::chrono::milliseconds slice{5};
     std::unique_lock lock(mutex_);
     while (true) {
         changed_.wait(lock, [this] { return stopping_ || !watched_.empty(); });
         if (stopping_) return;
+        const auto next_deadline = end_expired();
+        if (!context_) {
+            // Only deadlines to watch: sleep until the next one, or until a socket comes or goes.
+            if (next_deadline)
+                changed_.wait_until(lock, *next_deadline);
+            else
+                changed_.wait(lock);
+            continue;
+        }
         lock.unlock();
         const bool cancelled = context_->wait_for_cancel(slice);
         lock.lock();
         if (cancelled) {
             fired_ = true;
-            for (const int fd : watched_) ::shutdown(fd, SHUT_RDWR);
+            for (const auto& entry : watched_) ::shutdown(entry.fd, SHUT_RDWR);
             return;
         }
     }
+}
+
+std::optional<std::chrono::steady_clock::time_point> CancelWatch::end_expired() {
+    const auto now = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> next;
+    for (const auto& entry : watched_) {
+        if (!entry.deadline || entry.deadline->passed()) continue;
+        if (entry.deadline->at_ <= now) {
+            entry.deadline->passed_ = true;
+            ::shutdown(entry.fd, SHUT_RDWR);
+        } else if (!next || entry.deadline->at_ < *next) {
+            next = entry.deadline->at_;
+        }
+    }
+    return next;
 }
 
 bool CancelWatch::cancelled() const noexcept { return context_ && context_->cancelled(); }
@@ -161,26 +198,41 @@ void CancelWatch::interrupted(std::string_view what) {
     throw sdk::Error(sdk::ExitCode::Interrupted, "interrupted while waiting for " + std::string(what));
 }
 
-CancelWatch::Watched::Watched(CancelWatch& watch, int fd) : watch_(watch), fd_(fd) {
-    if (!watch_.context_) return;
+void CancelWatch::past_deadline(const std::string& expired) { throw sdk::Error(sdk::ExitCode::RemoteError, expired); }
+
+CancelWatch::Watched::Watched(CancelWatch& watch, int fd, Deadline* deadline) : watch_(watch), fd_(fd) {
+    if (!watch_.context_ && !deadline) return;
     {
         std::lock_guard lock(watch_.mutex_);
         // Registered under the lock the watcher shuts sockets down with, and removed before the
         // caller closes the descriptor, so a number reused by another socket is never touched.
-        if (watch_.fired_ || watch_.context_->cancelled()) {
+        if (watch_.fired_ || watch_.cancelled()) {
             ::shutdown(fd_, SHUT_RDWR);
             return;
         }
-        watch_.watched_.push_back(fd_);
+        if (deadline && !deadline->passed() && deadline->at_ <= std::chrono::steady_clock::now()) deadline->passed_ = true;
+        if (deadline && deadline->passed()) {
+            ::shutdown(fd_, SHUT_RDWR);
+            return;
+        }
+        watch_.watched_.push_back({fd_, deadline});
+        registered_ = true;
+        // Started with the first watched call, so a client that never calls costs no thread.
+        if (!watch_.thread_.joinable()) watch_.thread_ = std::thread([&watch = watch_] { watch.watch_until_cancelled(); });
     }
     watch_.changed_.notify_all();
 }
 
 CancelWatch::Watched::~Watched() {
-    if (!watch_.context_) return;
-    std::lock_guard lock(watch_.mutex_);
-    auto& fds = watch_.watched_;
-    if (auto found = std::find(fds.begin(), fds.end(), fd_); found != fds.end()) fds.erase(found);
+    if (!registered_) return;
+    {
+        std::lock_guard lock(watch_.mutex_);
+        auto& entries = watch_.watched_;
+        if (auto found = std::find_if(entries.begin(), entries.end(), [this](const Entry& e) { return e.fd == fd_; });
+            found != entries.end())
+            entries.erase(found);
+    }
+    watch_.changed_.notify_all();  // a watcher sleeping until this socket's deadline need not wait for it
 }
 
 std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_t cap,

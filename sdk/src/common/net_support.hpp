@@ -11,6 +11,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -45,11 +46,26 @@ void initialise_ssl();
 /// certificate for 127.0.0.1 when the URL said localhost). Returns false for an unusable host.
 bool check_host_name(Poco::Net::Context& context, const std::string& host);
 
+/// The time limit of one call, from its start to the last byte of its answer: a watched socket
+/// given one is shut down once it passes, so a server that trickles its answer cannot hold a run.
+class Deadline {
+public:
+    explicit Deadline(std::chrono::milliseconds limit);
+    /// Whether the limit passed while a socket was watched with it (and was shut down).
+    bool passed() const noexcept { return passed_.load(); }
+
+private:
+    friend class CancelWatch;
+    std::chrono::steady_clock::time_point at_;
+    std::atomic<bool> passed_{false};
+};
+
 /// Ends a client's calls in flight when the run is cancelled (Ctrl-C), instead of waiting for a
 /// silent server up to the timeout: while a call is watched, a thread waits on the context and,
 /// on cancel, shuts the call's socket down, so its blocked send or receive fails at once.
 /// shutdown(2) of a descriptor is safe from another thread, where touching POCO's session
-/// object would not be. Without a context nothing is watched.
+/// object would not be. The same thread ends a call whose Deadline passes. Without a context and
+/// a deadline nothing is watched.
 class CancelWatch {
 public:
     explicit CancelWatch(sdk::Context* context);
@@ -57,10 +73,11 @@ public:
     CancelWatch(const CancelWatch&) = delete;
     CancelWatch& operator=(const CancelWatch&) = delete;
 
-    /// Keeps `fd` watched until it goes; shuts it down at once if the run is already cancelled.
+    /// Keeps `fd` watched until it goes, and ended when `deadline` passes; shuts it down at once
+    /// if the run is already cancelled or the deadline already passed.
     class Watched {
     public:
-        Watched(CancelWatch& watch, int fd);
+        Watched(CancelWatch& watch, int fd, Deadline* deadline = nullptr);
         ~Watched();
         Watched(const Watched&) = delete;
         Watched& operator=(const Watched&) = delete;
@@ -68,6 +85,7 @@ public:
     private:
         CancelWatch& watch_;
         int fd_;
+        bool registered_ = false;
     };
 
     /// Runs `call`; a failure once the run is cancelled (the socket shut down under it, or any
@@ -84,15 +102,40 @@ public:
         }
     }
 
+    /// run(), and a call whose `deadline` passed (its answer cut short, or any failure) ends as
+    /// sdk::Error(RemoteError, `expired`); Ctrl-C still wins.
+    template <class Call>
+    auto run(std::string_view what, const Deadline& deadline, const std::string& expired, Call&& call) -> decltype(call()) {
+        return run(what, [&] {
+            auto result = [&] {
+                try {
+                    return call();
+                } catch (...) {
+                    if (deadline.passed()) past_deadline(expired);
+                    throw;
+                }
+            }();
+            if (deadline.passed()) past_deadline(expired);
+            return result;
+        });
+    }
+
 private:
+    struct Entry {
+        int fd;
+        Deadline* deadline;
+    };
     bool cancelled() const noexcept;
     [[noreturn]] static void interrupted(std::string_view what);
+    [[noreturn]] static void past_deadline(const std::string& expired);
     void watch_until_cancelled();
+    /// Shuts down the sockets whose deadline passed; the earliest deadline still to come.
+    std::optional<std::chrono::steady_clock::time_point> end_expired();
 
     sdk::Context* context_;
     std::mutex mutex_;  // guards what follows
     std::condition_variable changed_;
-    std::vector<int> watched_;
+    std::vector<Entry> watched_;
     bool stopping_ = false;
     bool fired_ = false;
     std::thread thread_;
@@ -115,6 +158,12 @@ std::unique_ptr<Poco::Net::HTTPClientSession> watched_session(CancelWatch& watch
 /// Unreachable naming `host_variable`; anything else -> Failure.
 [[noreturn]] void throw_network_failure(const Poco::Exception& e, const std::string& peer, std::chrono::milliseconds timeout,
                                         std::string_view host_variable, std::string_view timeout_variable);
+
+/// `spec` as an Integer, `default_value` unless set, read by count_option.
+sdk::OptionSpec integer_spec(sdk::OptionSpec spec, std::int64_t default_value);
+
+/// The integer option `name`, a count from 1; nothing when unset. Throws sdk::Error(Usage) below 1.
+std::optional<std::size_t> count_option(const sdk::Context& ctx, const std::string& name);
 
 /// `spec` as a size cap in MiB (an Integer, `default_mib` unless set), read by mebibytes_option.
 sdk::OptionSpec mebibytes_spec(sdk::OptionSpec spec, int default_mib);

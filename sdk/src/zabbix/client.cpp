@@ -74,8 +74,19 @@ struct Client::Impl {
     std::string rpc(std::string_view method, std::string_view params, std::string_view credential,
                     milliseconds timeout);
     std::string post(const std::string& body, std::string_view bearer, milliseconds timeout, std::uint64_t cap,
-                     std::string_view method);
-    std::string result_of(std::string answer) const;
+                     std::string_view method, net_support::Deadline& deadline);
+    std::string result_of(std::string answer, std::string_view method) const;
+    /// "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)": how to raise a limit.
+    std::string raise(std::string_view option, std::string_view variable) const {
+        std::string text = "--" + settings.option_prefix;
+        text += option;
+        text += " (";
+        text += variable;
+        text += ", zabbix.";
+        text += option;
+        text += ')';
+        return text;
+    }
     std::string credential() {
         std::lock_guard lock(mutex);
         return settings.token.empty() ? session : settings.token;
@@ -184,12 +195,19 @@ std::string Client::Impl::rpc(std::string_view method, std::string_view params, 
 
     // configuration.export answers with the whole configuration: it has a cap of its own.
     const std::uint64_t cap = method == "configuration.export" ? settings.max_export_response : settings.max_response;
-    return result_of(watch.run("Zabbix at " + settings.url,
-                               [&] { return post(body, bearer ? credential : std::string_view(), timeout, cap, method); }));
+    net_support::Deadline deadline(settings.answer_time_limit);
+    std::string expired = "Zabbix at " + settings.url + " did not finish its answer to " + std::string(method) + " within ";
+    expired += net_support::seconds(settings.answer_time_limit);
+    expired += " (raise --" + settings.option_prefix + "answer-time-limit)";
+    return result_of(watch.run("Zabbix at " + settings.url, deadline, expired,
+                               [&] {
+                                   return post(body, bearer ? credential : std::string_view(), timeout, cap, method, deadline);
+                               }),
+                     method);
 }
 
 std::string Client::Impl::post(const std::string& body, std::string_view bearer, milliseconds timeout, std::uint64_t cap,
-                               std::string_view method) {
+                               std::string_view method, net_support::Deadline& deadline) {
     const std::string& url = settings.url;
     try {
         const auto session = net_support::watched_session(watch, host, port, https ? tls : nullptr);
@@ -207,8 +225,8 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
         };
         std::ostream& to_server = session->sendRequest(request);
         // Connected (the session watched its own connection): from here on, until the answer is
-        // read, Ctrl-C ends the call, a large import's upload included.
-        const net_support::CancelWatch::Watched watched(watch, session->socket().impl()->sockfd());
+        // read, Ctrl-C or the answer time limit ends the call, a large import's upload included.
+        const net_support::CancelWatch::Watched watched(watch, session->socket().impl()->sockfd(), &deadline);
         to_server.write(body.data(), static_cast<std::streamsize>(body.size()));
         to_server.flush();
         if (!to_server) rethrow_network_failure("sending the request failed");
@@ -221,8 +239,8 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
                 throw sdk::Error(ExitCode::RemoteError,
                                  "Zabbix at " + url + " answered " + std::string(method) + " with more than " +
                                      net_support::mebibytes(cap) + ", the cap; raise it with " +
-                                     (export_cap ? "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)"
-                                                 : "--max-response-mib (ZBX_MAX_RESPONSE_MIB, zabbix.max-response-mib)"));
+                                     (export_cap ? raise("max-export-mib", "ZBX_MAX_EXPORT_MIB")
+                                                 : raise("max-response-mib", "ZBX_MAX_RESPONSE_MIB")));
             });
         if (from_server.bad()) rethrow_network_failure("reading the answer failed");
 
@@ -246,7 +264,7 @@ std::string Client::Impl::post(const std::string& body, std::string_view bearer,
     }
 }
 
-std::string Client::Impl::result_of(std::string answer) const {
+std::string Client::Impl::result_of(std::string answer, std::string_view method) const {
     auto not_json_rpc = [&](const std::string& why) {
         std::string start = one_line(answer.substr(0, 120));
         return sdk::Error(ExitCode::RemoteError, "Zabbix at " + settings.url + " answered with something that is not JSON-RPC (" +
@@ -254,12 +272,22 @@ std::string Client::Impl::result_of(std::string answer) const {
                                                      "; is ZBX_API_HOST the Zabbix frontend?");
     };
     // The answer can be a configuration.export of many megabytes: find its top-level members by
-    // scanning the text, and copy out only the result, never building a tree of it.
+    // scanning the text, and copy out only the result, never building a tree of it. Each member
+    // is checked within the limits before a plugin or POCO parses it: an export's document is one
+    // string, bounded by the export's cap.
+    const json::Limits limits{.max_depth = settings.max_json_depth,
+                              .max_items = settings.max_json_items,
+                              .max_string = static_cast<std::size_t>(method == "configuration.export"
+                                                                         ? settings.max_export_response
+                                                                         : settings.max_json_string),
+                              .option_prefix = settings.option_prefix};
     std::vector<json::Member> reply;
     try {
-        reply = json::members(answer);
+        reply = json::members(answer, limits);
     } catch (const json::ScanError& e) {
-        throw not_json_rpc(e.what());
+        const auto start = answer.find_first_not_of(" \t\r\n");
+        if (start == std::string::npos || answer[start] != '{') throw not_json_rpc(e.what());  // an HTML page, say
+        throw sdk::Error(ExitCode::RemoteError, "Zabbix at " + settings.url + ": " + std::string(method) + " returned " + e.what());
     }
     std::optional<std::string_view> result, error;
     bool jsonrpc = false, id = false;

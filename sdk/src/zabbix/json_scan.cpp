@@ -131,17 +131,40 @@ std::size_t skip_literal(std::string_view text, std::size_t pos, std::string_vie
     return pos + word.size();
 }
 
+std::string size_text(std::size_t bytes) {
+    constexpr std::size_t mib = std::size_t{1} << 20;
+    return bytes && bytes % mib == 0 ? std::to_string(bytes / mib) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+/// " (raise --max-json-depth)": how to lift the limit, as the caller's options name it.
+std::string raise(const Limits& limits, std::string_view option) {
+    std::string text = " (raise --";
+    text += limits.option_prefix;
+    text += option;
+    text += ')';
+    return text;
+}
+
+/// skip_string, and with `limits` a raw text longer than their max_string fails where it crosses it.
+std::size_t skip_string(std::string_view text, std::size_t pos, const Limits* limits) {
+    const std::size_t end = skip_string(text, pos);
+    if (limits && end - pos - 2 > limits->max_string)
+        fail(pos + 1 + limits->max_string,
+             "a string longer than " + size_text(limits->max_string) + raise(*limits, "max-json-string-mib"));
+    return end;
+}
+
 /// One past the "key": of an object member starting at or after pos, with the value's start.
-std::size_t skip_key(std::string_view text, std::size_t pos) {
-    pos = skip_string(text, skip_space(text, pos));
+std::size_t skip_key(std::string_view text, std::size_t pos, const Limits* limits) {
+    pos = skip_string(text, skip_space(text, pos), limits);
     pos = skip_space(text, pos);
     if (at(text, pos) != ':') fail(pos, "expected ':' after an object key");
     return pos + 1;
 }
 
-std::size_t skip_scalar(std::string_view text, std::size_t pos) {
+std::size_t skip_scalar(std::string_view text, std::size_t pos, const Limits* limits) {
     switch (at(text, pos)) {
-    case '"': return skip_string(text, pos);
+    case '"': return skip_string(text, pos, limits);
     case 't': return skip_literal(text, pos, "true");
     case 'f': return skip_literal(text, pos, "false");
     case 'n': return skip_literal(text, pos, "null");
@@ -149,6 +172,87 @@ std::size_t skip_scalar(std::string_view text, std::size_t pos) {
         if (text[pos] == '-' || is_digit(text[pos])) return skip_number(text, pos);
         fail(pos, "expected a value");
     }
+}
+
+/// [[noreturn]] when one more item than `limits` allow is at `pos`.
+void count_item(std::size_t& items, std::size_t pos, const Limits& limits) {
+    if (++items > limits.max_items)
+        fail(pos, "more than " + std::to_string(limits.max_items) + " items in one array or object" +
+                      raise(limits, "max-json-items"));
+}
+
+/// skip_value, within `limits` when given. Iterative, so any depth costs one byte of `open` per
+/// level, never a stack frame.
+std::size_t scan_value(std::string_view text, std::size_t pos, const Limits* limits) {
+    std::string open;                // the closers of the containers we are in, innermost last
+    std::vector<std::size_t> items;  // with limits: the items seen so far in each of them
+    for (;;) {
+        // A value starts here.
+        pos = skip_space(text, pos);
+        const char c = at(text, pos);
+        if (c == '{' || c == '[') {
+            if (limits && open.size() >= limits->max_depth)
+                fail(pos, "nesting deeper than " + std::to_string(limits->max_depth) + raise(*limits, "max-json-depth"));
+            const char closer = c == '{' ? '}' : ']';
+            pos = skip_space(text, pos + 1);
+            if (at(text, pos) == closer) {
+                ++pos;
+            } else {
+                open += closer;
+                if (limits) count_item(items.emplace_back(0), pos, *limits);
+                if (closer == '}') pos = skip_key(text, pos, limits);
+                continue;
+            }
+        } else {
+            pos = skip_scalar(text, pos, limits);
+        }
+        // After a value: close containers until one continues with ',', or the outermost ends.
+        for (;;) {
+            if (open.empty()) return pos;
+            pos = skip_space(text, pos);
+            const char next = at(text, pos);
+            if (next == open.back()) {
+                open.pop_back();
+                if (limits) items.pop_back();
+                ++pos;
+                continue;
+            }
+            if (next != ',') fail(pos, open.back() == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+            pos = skip_space(text, pos + 1);
+            if (limits) count_item(items.back(), pos, *limits);
+            if (open.back() == '}') pos = skip_key(text, pos, limits);
+            break;
+        }
+    }
+}
+
+std::vector<Member> scan_members(std::string_view text, const Limits* limits) {
+    std::size_t pos = skip_space(text, 0);
+    if (at(text, pos) != '{') fail(pos, "expected an object");
+    std::vector<Member> found;
+    std::size_t items = 0;
+    pos = skip_space(text, pos + 1);
+    if (at(text, pos) == '}') {
+        ++pos;
+    } else {
+        for (;;) {
+            pos = skip_space(text, pos);
+            const std::size_t key_start = pos;
+            if (limits) count_item(items, key_start, *limits);
+            const std::size_t key_end = skip_string(text, pos, limits) - 1;  // the closing quote
+            pos = skip_key(text, pos, limits);
+            const std::size_t value_start = skip_space(text, pos);
+            pos = scan_value(text, value_start, limits);
+            found.push_back({text.substr(key_start + 1, key_end - key_start - 1),
+                             text.substr(value_start, pos - value_start)});
+            pos = skip_space(text, pos);
+            const char next = at(text, pos++);
+            if (next == '}') break;
+            if (next != ',') fail(pos - 1, "expected ',' or '}'");
+        }
+    }
+    if (skip_space(text, pos) != text.size()) fail(pos, "text after the object");
+    return found;
 }
 
 std::string_view trimmed_single(std::string_view text, std::size_t& start) {
@@ -175,41 +279,11 @@ Kind kind_of(std::string_view value) {
     }
 }
 
-std::size_t skip_value(std::string_view text, std::size_t pos) {
-    std::string open;  // the closers of the containers we are in, innermost last
-    for (;;) {
-        // A value starts here.
-        pos = skip_space(text, pos);
-        const char c = at(text, pos);
-        if (c == '{' || c == '[') {
-            const char closer = c == '{' ? '}' : ']';
-            pos = skip_space(text, pos + 1);
-            if (at(text, pos) == closer) {
-                ++pos;
-            } else {
-                open += closer;
-                if (closer == '}') pos = skip_key(text, pos);
-                continue;
-            }
-        } else {
-            pos = skip_scalar(text, pos);
-        }
-        // After a value: close containers until one continues with ',', or the outermost ends.
-        for (;;) {
-            if (open.empty()) return pos;
-            pos = skip_space(text, pos);
-            const char next = at(text, pos);
-            if (next == open.back()) {
-                open.pop_back();
-                ++pos;
-                continue;
-            }
-            if (next != ',') fail(pos, open.back() == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
-            ++pos;
-            if (open.back() == '}') pos = skip_key(text, pos);
-            break;
-        }
-    }
+std::size_t skip_value(std::string_view text, std::size_t pos) { return scan_value(text, pos, nullptr); }
+
+void check(std::string_view text, const Limits& limits) {
+    const std::size_t end = skip_space(text, scan_value(text, skip_space(text, 0), &limits));
+    if (end != text.size()) fail(end, "text after the value");
 }
 
 std::string_view value_of(std::string_view text) {
@@ -217,32 +291,9 @@ std::string_view value_of(std::string_view text) {
     return trimmed_single(text, start);
 }
 
-std::vector<Member> members(std::string_view text) {
-    std::size_t pos = skip_space(text, 0);
-    if (at(text, pos) != '{') fail(pos, "expected an object");
-    std::vector<Member> found;
-    pos = skip_space(text, pos + 1);
-    if (at(text, pos) == '}') {
-        ++pos;
-    } else {
-        for (;;) {
-            pos = skip_space(text, pos);
-            const std::size_t key_start = pos;
-            const std::size_t key_end = skip_string(text, pos) - 1;  // the closing quote
-            pos = skip_key(text, pos);
-            const std::size_t value_start = skip_space(text, pos);
-            pos = skip_value(text, value_start);
-            found.push_back({text.substr(key_start + 1, key_end - key_start - 1),
-                             text.substr(value_start, pos - value_start)});
-            pos = skip_space(text, pos);
-            const char next = at(text, pos++);
-            if (next == '}') break;
-            if (next != ',') fail(pos - 1, "expected ',' or '}'");
-        }
-    }
-    if (skip_space(text, pos) != text.size()) fail(pos, "text after the object");
-    return found;
-}
+std::vector<Member> members(std::string_view text) { return scan_members(text, nullptr); }
+
+std::vector<Member> members(std::string_view text, const Limits& limits) { return scan_members(text, &limits); }
 
 std::vector<std::string_view> elements(std::string_view text) {
     std::size_t pos = skip_space(text, 0);

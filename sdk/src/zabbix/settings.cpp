@@ -134,6 +134,20 @@ std::vector<sdk::OptionSpec> connection_options(std::string_view name_prefix) {
     // An export holds the whole configuration: a generous cap of its own.
     options.push_back(net_support::mebibytes_spec(
         option("max-export-mib", "largest configuration.export answer accepted, in MiB", "ZBX_MAX_EXPORT_MIB"), 512));
+    options.push_back(net_support::integer_spec(
+        option("max-json-depth", "deepest nesting of arrays and objects accepted in an answer", "ZBX_MAX_JSON_DEPTH"), 512));
+    options.push_back(net_support::integer_spec(
+        option("max-json-items", "most members or elements accepted in one object or array of an answer", "ZBX_MAX_JSON_ITEMS"),
+        1000000));
+    options.push_back(net_support::mebibytes_spec(
+        option("max-json-string-mib", "longest string accepted in an answer, in MiB (an export: --max-export-mib)",
+               "ZBX_MAX_JSON_STRING_MIB"),
+        16));
+    auto answer_limit = option("answer-time-limit", "time limit of each API call from its request to its answer's last byte",
+                               "ZBX_ANSWER_TIME_LIMIT");
+    answer_limit.type = sdk::OptionType::Duration;
+    answer_limit.default_value = "10m";
+    options.push_back(answer_limit);
     for (auto& spec : options) spec.name.insert(0, name_prefix);
     return options;
 }
@@ -153,6 +167,11 @@ Settings settings_from(sdk::Context& ctx, std::string_view name_prefix) {
     if (auto timeout = ctx.get_duration(name("timeout"))) settings.timeout = *timeout;
     if (auto cap = net_support::mebibytes_option(ctx, name("max-response-mib"))) settings.max_response = *cap;
     if (auto cap = net_support::mebibytes_option(ctx, name("max-export-mib"))) settings.max_export_response = *cap;
+    if (auto depth = net_support::count_option(ctx, name("max-json-depth"))) settings.max_json_depth = *depth;
+    if (auto items = net_support::count_option(ctx, name("max-json-items"))) settings.max_json_items = *items;
+    if (auto cap = net_support::mebibytes_option(ctx, name("max-json-string-mib"))) settings.max_json_string = *cap;
+    if (auto limit = ctx.get_duration(name("answer-time-limit"))) settings.answer_time_limit = *limit;
+    settings.option_prefix = std::string(name_prefix);
     settings.context = &ctx;
 
     if (!settings.password.empty()) ctx.add_secret(settings.password);

@@ -2,6 +2,7 @@
 // bounds, the cooldown, the lock, Compose's names, the clone of a replica, the scale-down order,
 // and the Swarm service and task parsing. The engine itself is exercised in the sandbox tests.
 #include "compose.hpp"
+#include "engine_json.hpp"
 #include "scale_request.hpp"
 #include "swarm.hpp"
 
@@ -271,6 +272,37 @@ TEST(ParseContainers, SortedByServiceThenNumberWithPorts) {
     EXPECT_EQ(containers[2].ports, "0.0.0.0:8080->80/tcp, :::8080->80/tcp");  // as docker ps shows them
 }
 
+// What the engine answers about a container is checked before it is used: the number names the
+// next replica, the id goes into /containers/ID/stop.
+TEST(ParseContainers, ANumberOutOfRangeOrMissingIdIsTheEnginesError) {
+    const auto with = [](const std::string& id, const std::string& number) {
+        return R"([{"Id":")" + id + R"(","Names":["/p_web_1"],"Labels":{"com.docker.compose.service":"web",)" +
+               R"("com.docker.compose.container-number":")" + number + "\"}}]";
+    };
+    std::string message;
+    EXPECT_EQ(code_of([&] { compose::parse_containers(with("a", "100000000000000000000000")); }, &message), ExitCode::RemoteError);
+    EXPECT_NE(message.find("p_web_1 with com.docker.compose.container-number '100000000000000000000000'"), std::string::npos) << message;
+    EXPECT_EQ(code_of([&] { compose::parse_containers(with("a", "-3")); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([&] { compose::parse_containers(with("a", "2x")); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([&] { compose::parse_containers(with("", "1")); }, &message), ExitCode::RemoteError);
+    EXPECT_NE(message.find("without an Id (p_web_1)"), std::string::npos) << message;
+    EXPECT_EQ(code_of([&] { compose::parse_containers(R"([{"Id":"a","Ports":[null]}])"); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([&] { compose::parse_containers("[1]"); }), ExitCode::RemoteError);
+    EXPECT_EQ(compose::parse_containers(with("a", "2147483647")).front().number, 2147483647);
+}
+
+TEST(PathSegment, RefusesWhatCouldReachAnotherEndpoint) {
+    EXPECT_EQ(engine_json::path_segment("3f4e9a0c1b2d", "container id"), "3f4e9a0c1b2d");
+    EXPECT_EQ(engine_json::path_segment("shop_default", "network name"), "shop_default");
+    EXPECT_EQ(engine_json::path_segment("my.net-1", "network name"), "my.net-1");
+    for (const std::string hostile : {"../../services/x", "a/b", "..", ".hidden", "a?force=1", "a%2Fb", "a\x1b[2J", "", "a b"})
+        EXPECT_EQ(code_of([&] { engine_json::path_segment(hostile, "container id"); }), ExitCode::RemoteError) << hostile;
+    std::string message;
+    code_of([] { engine_json::path_segment("x\x1b]0;pwned\x07/..", "container id"); }, &message);
+    EXPECT_EQ(message, "the Docker engine gave container id 'x/..', which is not an id or name it makes; refusing to put it "
+                       "into a request");
+}
+
 TEST(ToRemove, HighestNumbersFirst) {
     std::vector<compose::Container> containers(5);
     for (int i = 0; i < 5; ++i) containers[static_cast<std::size_t>(i)].number = (i * 3) % 5 + 1;  // 1 4 2 5 3
@@ -340,6 +372,24 @@ TEST(SwarmService, ReplicatedAndGlobal) {
     auto global = swarm::parse_service(R"({"ID":"s2","Version":{"Index":4},"Spec":{"Name":"agent","Mode":{"Global":{}}}})");
     EXPECT_FALSE(global.replicas);
     EXPECT_EQ(global.mode, "global");
+}
+
+TEST(SwarmService, AHostileInspectIsTheEnginesError) {
+    const auto inspect = [](const std::string& id, const std::string& replicas) {
+        return R"({"ID":")" + id + R"(","Version":{"Index":1},"Spec":{"Name":"api","Mode":{"Replicated":{"Replicas":)" + replicas +
+               "}}}}";
+    };
+    std::string message;
+    EXPECT_EQ(code_of([&] { swarm::parse_service(inspect("s1", "-1")); }, &message), ExitCode::RemoteError);
+    EXPECT_NE(message.find("has -1 replicas, a negative count"), std::string::npos) << message;
+    EXPECT_EQ(code_of([&] { swarm::parse_service(inspect("s1", "18446744073709551616")); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([&] { swarm::parse_service(inspect("../../containers/x", "1")); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([&] { swarm::parse_service(inspect("", "1")); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([] { swarm::parse_service(R"({"ID":"s1","Version":{"Index":1}})"); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([] { swarm::parse_service(R"({"ID":"s1","Version":{"Index":"x"},"Spec":{}})"); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([] { swarm::parse_service("[]"); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([] { swarm::parse_tasks("[null]"); }), ExitCode::RemoteError);
+    EXPECT_EQ(code_of([] { swarm::parse_tasks("{}"); }), ExitCode::RemoteError);
 }
 
 TEST(SwarmService, WithReplicasChangesOnlyTheCount) {

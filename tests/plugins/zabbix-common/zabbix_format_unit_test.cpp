@@ -330,6 +330,26 @@ TEST(CompositeNames, ActionsAndDashboardsNameTheIdsWhoseListsAreRead) {
     EXPECT_EQ(params_of(*lists[0].request)->getArray("triggerids")->getElement<std::string>(0), "13");
 }
 
+// An action or dashboard of the wrong shape is the server's error (exit 9), not a library's
+// exception (exit 1 and "Null pointer").
+TEST(CompositeNames, AnObjectOfTheWrongShapeIsTheServersError) {
+    const auto kinds = object_kinds(zabbix::Version{7, 0, 0, "7.0"});
+    const auto code = [&kinds](const char* kind, const std::string& answer) {
+        try {
+            ReferencedIds referenced;
+            collect_referenced_ids(*find_kind(kinds, kind), answer, referenced);
+        } catch (const sdk::Error& e) {
+            return e.code();
+        }
+        return ExitCode::Ok;
+    };
+    EXPECT_EQ(code("trigger_actions", R"([{"filter":{"conditions":[{"conditiontype":"2"}]}}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[1]}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[{"widgets":[null]}]}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[{"widgets":[{"fields":[{"type":"4"}]}]}]}])"), ExitCode::RemoteError);
+    EXPECT_EQ(code("dashboards", R"([{"pages":[{"widgets":[{"fields":[{"type":"4","value":"7"}]}]}]}])"), ExitCode::Ok);
+}
+
 TEST(ExportMerge, ConcatenatesAndDedupesSharedObjects) {
     ExportMerger merger;
     merger.add(R"({"zabbix_export":{"version":"6.0","date":"first","groups":[{"uuid":"g1","name":"Templates"}],)"
@@ -589,13 +609,13 @@ TEST(BackupSetTest, MissingTruncatedOrForeignFilesAreInvalidInputNamingTheFile) 
     expect_invalid(files, "has no hosts.json");
     files = seed_files();
     files["templates.json"] = templates_json.substr(0, templates_json.size() / 2);
-    expect_invalid(files, "templates.json in directory d is not valid JSON");
+    expect_invalid(files, "templates.json in directory d at line 1, column 98 (byte 97): not valid JSON: unexpected end of text");
     files = seed_files();
     files["hostgroups.json"] = R"({"groups":[]})";
-    expect_invalid(files, "hostgroups.json in directory d is not a Zabbix export");
+    expect_invalid(files, "hostgroups.json in directory d at line 1, column 1 (byte 0): not a Zabbix export");
     files = seed_files();
     files["trigger_actions.json"] = R"({"actionid":"3"})";
-    expect_invalid(files, "trigger_actions.json in directory d should hold a JSON array");
+    expect_invalid(files, "trigger_actions.json in directory d at line 1, column 1 (byte 0): should hold a JSON array (a *.get result) or null, not an object");
     files = seed_files();
     files.erase("actions_data_orig.json");
     expect_invalid(files, "has no id_map_backup.json");
@@ -623,12 +643,14 @@ TEST(BackupSetTest, Format2FilesListedInTheManifestAreReadAndVerified) {
 }
 
 TEST(BackupSetTest, AManifestNamingAPathOrAForeignFileIsRefused) {
-    for (const char* name : {"../x", "/dev/zero", "notes.txt"}) {
+    for (const std::string name : {"../x", "/dev/zero", "notes.txt"}) {
         auto listed = seed_files();
         listed[name] = "x";
         auto files = seed_files();
         files["manifest.json"] = manifest_for(listed);
-        expect_invalid(files, std::string("manifest.json in directory d names \"") + name + "\", which is not a backup file");
+        const auto at = manifest_for(listed).find(name);  // its key
+        expect_invalid(files, "manifest.json in directory d at line 1, column " + std::to_string(at + 1) + " ");
+        expect_invalid(files, ": names \"" + name + "\", which is not a backup file");
     }
 }
 
@@ -646,13 +668,92 @@ TEST(BackupSetTest, ABackupFilePresentButNotInTheManifestIsRefusedByName) {
 TEST(BackupSetTest, AnActionInAnotherEventSourcesFileIsRefusedNamingFileAndAction) {
     auto files = format2_files();
     files["discovery_actions.json"] = "[" + trigger_action + "]";
-    expect_invalid(files, "discovery_actions.json in directory d holds the action 'DR trigger action' of event source 0");
+    expect_invalid(files, "discovery_actions.json in directory d at line 1, column 2 (byte 1): holds the action 'DR trigger action' of event source 0");
     files = format2_files();
     files["trigger_actions.json"] = "[" + trigger_action + "," + discovery_action + "]";
-    expect_invalid(files, "trigger_actions.json in directory d holds the action 'DR discovery action' of event source 1");
+    expect_invalid(files, "trigger_actions.json in directory d at line 1, column 77 (byte 76): holds the action 'DR discovery action' of event source 1");
     files = format2_files();
     files["discovery_actions.json"] = R"([{"eventsource":"0","name":5}])";
-    expect_invalid(files, "discovery_actions.json in directory d holds an action of event source 0");
+    expect_invalid(files, "discovery_actions.json in directory d at line 1, column 2 (byte 1): holds an action of event source 0");
+}
+
+TEST(BackupSetTest, MalformedJsonIsRefusedNamingLineAndColumn) {
+    auto files = seed_files();
+    files["hosts.json"] = "{\n  \"zabbix_export\": {\n    \"version\": \"6.0\",,\n  }\n}\n";
+    expect_invalid(files, "hosts.json in directory d at line 3, column 22 (byte 44): not valid JSON: expected a string");
+    files = seed_files();
+    files["reg_actions.json"] = "[\n";
+    expect_invalid(files, "reg_actions.json in directory d at line 2, column 1 (byte 2): not valid JSON: unexpected end of text");
+}
+
+TEST(BackupSetTest, InvalidUtf8AndLoneSurrogatesAreRefusedWhereTheyAre) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"[{\"name\":\"caf\xC3(\"}]", "at line 1, column 14 (byte 13): not valid JSON: not UTF-8"},          // a bad continuation
+        {"[{\"name\":\"\xC0\xAF\"}]", "at line 1, column 11 (byte 10): not valid JSON: not UTF-8"},            // overlong '/'
+        {"[{\"name\":\"\xED\xA0\x80\"}]", "at line 1, column 11 (byte 10): not valid JSON: not UTF-8"},        // an encoded surrogate
+        {"[{\"name\":\"\xF4\x90\x80\x80\"}]", "at line 1, column 11 (byte 10): not valid JSON: not UTF-8"},    // past U+10FFFF
+        {"[{\"name\":\"\xE2\x82\"}]", "at line 1, column 11 (byte 10): not valid JSON: not UTF-8"},            // cut short
+        {R"([{"name":"\udc00"}])", "at line 1, column 12 (byte 11): not valid JSON: lone low surrogate"},
+        {R"([{"name":"\ud800x"}])", "at line 1, column 17 (byte 16): not valid JSON: high surrogate without its low half"}};
+    for (const auto& [content, wanted] : cases) {
+        auto files = format2_files();
+        files["users.json"] = content;
+        expect_invalid(files, "users.json in directory d " + wanted);
+    }
+    auto files = format2_files();
+    files["users.json"] = "[{\"name\":\"caf\xC3\xA9 \xF0\x9F\x98\x80\"}]";  // é and an emoji: well-formed
+    EXPECT_TRUE(BackupSet(reader(files), "directory d").has("users.json"));
+}
+
+TEST(BackupSetTest, NestingDeeperThan512LevelsIsRefusedBeforeAnyParserRecurses) {
+    auto files = format2_files();
+    files["users.json"] = std::string(2'000'000, '[');  // and never closed
+    expect_invalid(files, "users.json in directory d at line 1, column 513 (byte 512): not valid JSON: nested deeper than 512 levels");
+    files["users.json"] = std::string(2'000'000, '[') + std::string(2'000'000, ']');
+    expect_invalid(files, "users.json in directory d at line 1, column 513 (byte 512): not valid JSON: nested deeper than 512 levels");
+    files = seed_files();
+    // The object around the list is the first level.
+    files["actions_data_orig.json"] = R"({"templates":)" + std::string(600, '[') + std::string(600, ']') + "}";
+    expect_invalid(files, "id_map_backup.json in directory d at line 1, column 525 (byte 524): not valid JSON: nested deeper");
+    files = format2_files();
+    files["users.json"] = "[" + std::string(510, '[') + R"("[[[[\"]]]")" + std::string(510, ']') + "]";  // brackets in a string do not count
+    expect_invalid(files, "users.json in directory d at line 1, column 2 (byte 1): a *.get result lists objects, not an array");
+}
+
+TEST(BackupSetTest, AValueOfTheWrongTypeIsRefusedNamingItsPosition) {
+    auto files = seed_files();
+    files["actions_data_orig.json"] = "[]";
+    expect_invalid(files, "id_map_backup.json in directory d at line 1, column 1 (byte 0): should hold an object of name/id lists, not an array");
+    files["actions_data_orig.json"] = R"({"templates":5})";
+    expect_invalid(files, "id_map_backup.json in directory d at line 1, column 14 (byte 13): \"templates\" should be a list, not a number");
+    files["actions_data_orig.json"] = R"({"templates":["A"]})";
+    expect_invalid(files, "id_map_backup.json in directory d at line 1, column 15 (byte 14): \"templates\" should list objects, not a string");
+    files["actions_data_orig.json"] = R"({"templates":[{"host":{"name":"A"}}]})";
+    expect_invalid(files, "id_map_backup.json in directory d at line 1, column 23 (byte 22): \"host\" should be a name or an id, not an object");
+    files = format2_files();
+    files["users.json"] = R"([{"userid":"3"},
+ 7])";
+    expect_invalid(files, "users.json in directory d at line 2, column 2 (byte 18): a *.get result lists objects, not a number");
+}
+
+TEST(BackupSetTest, AManifestOfTheWrongShapeIsRefusedNamingWhereNotAsALibraryError) {
+    const auto sum = sha256_hex(seed_files()["templates.json"]);
+    const std::pair<std::string, std::string> cases[] = {
+        {"[]", "at line 1, column 1 (byte 0): no \"files\" object"},
+        {R"({"files":[]})", "at line 1, column 10 (byte 9): no \"files\" object"},
+        {R"({"zabbix_version":6,"files":{}})", "at line 1, column 19 (byte 18): \"zabbix_version\" should be a string, not a number"},
+        {R"({"files":{"templates.json":"x"}})", "at line 1, column 28 (byte 27): the entry of templates.json has no \"sha256\""},
+        {R"({"files":{"templates.json":{"sha256":["x"]}}})",
+         "at line 1, column 38 (byte 37): the sha256 of templates.json should be a string, not an array"},
+        {R"({"files":{"templates.json":{"sha256":")" + sum + "\"}}",
+         "at line 1, column 106 (byte 105): not valid JSON: unexpected end of text"},
+        {R"({"files":{"temp\u006Cates.json":{"sha256":")" + sum + R"("}, "..\/x":{}}})",
+         "at line 1, column 113 (byte 112): names \"../x\", which is not a backup file"}};
+    for (const auto& [manifest, wanted] : cases) {
+        auto files = seed_files();
+        files["manifest.json"] = manifest;
+        expect_invalid(files, "manifest.json in directory d " + wanted);
+    }
 }
 
 TEST(BackupSetTest, AFileLargerThanTheLimitIsRefusedByName) {
@@ -723,6 +824,15 @@ TEST_F(BackupDirectory, AFifoIsRefusedAsNotARegularFileWithoutBlocking) {
     const auto backup = write(seed_files());
     ASSERT_EQ(mkfifo((backup / "users.json").c_str(), 0600), 0);
     EXPECT_NE(refusal(backup).find("users.json in directory " + backup.string() + " is not a regular file"), std::string::npos);
+}
+
+TEST_F(BackupDirectory, AFileOfManyGigabytesIsRefusedAtTheDefaultCapWithoutBeingRead) {
+    const auto backup = write(seed_files());
+    // Sparse: 4 GiB that take no disk; reading it would take 4 GiB of memory.
+    ASSERT_EQ(truncate((backup / "hosts.json").c_str(), off_t{4} << 30), 0);
+    EXPECT_NE(refusal(backup).find("hosts.json in directory " + backup.string() +
+                                   " is 4294967296 bytes, more than the 1024 MiB a backup file may be (--max-file-size)"),
+              std::string::npos);
 }
 
 TEST_F(BackupDirectory, AFileLargerThanTheLimitIsRefusedBeforeItIsRead) {

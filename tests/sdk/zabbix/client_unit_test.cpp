@@ -95,7 +95,9 @@ TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
         {"api-host", "ZBX_API_HOST"},      {"user", "ZBX_API_USER,ZBX_USER"}, {"password", "ZBX_API_PASS,ZBX_PASS"},
         {"password-file", "ZBX_PASS_FILE"}, {"token", "ZBX_API_TOKEN"},       {"tls-verify", "ZBX_TLS_VERIFY"},
         {"ca-file", "ZBX_CA_FILE"},         {"timeout", "ZBX_TIMEOUT"},       {"insecure", ""},
-        {"max-response-mib", "ZBX_MAX_RESPONSE_MIB"}, {"max-export-mib", "ZBX_MAX_EXPORT_MIB"}};
+        {"max-response-mib", "ZBX_MAX_RESPONSE_MIB"}, {"max-export-mib", "ZBX_MAX_EXPORT_MIB"},
+        {"max-json-depth", "ZBX_MAX_JSON_DEPTH"},     {"max-json-items", "ZBX_MAX_JSON_ITEMS"},
+        {"max-json-string-mib", "ZBX_MAX_JSON_STRING_MIB"}, {"answer-time-limit", "ZBX_ANSWER_TIME_LIMIT"}};
     ASSERT_EQ(by_name.size(), env.size());
     for (const auto& [name, variables] : env) {
         ASSERT_TRUE(by_name.count(name)) << name;
@@ -111,6 +113,11 @@ TEST(ConnectionOptions, NamesEnvironmentAndConfigKeys) {
     EXPECT_EQ(by_name["max-response-mib"].type, concierge::sdk::OptionType::Integer);
     EXPECT_EQ(by_name["max-response-mib"].default_value, "64");
     EXPECT_EQ(by_name["max-export-mib"].default_value, "512");
+    EXPECT_EQ(by_name["max-json-depth"].default_value, "512");
+    EXPECT_EQ(by_name["max-json-items"].default_value, "1000000");
+    EXPECT_EQ(by_name["max-json-string-mib"].default_value, "16");
+    EXPECT_EQ(by_name["answer-time-limit"].type, concierge::sdk::OptionType::Duration);
+    EXPECT_EQ(by_name["answer-time-limit"].default_value, "10m");
 }
 
 TEST(ConnectionOptions, SecretsNeverOnTheCommandLine) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -110,4 +111,93 @@ TEST(JsonScan, QuoteEscapesWhatJsonRequiresAndUnescapeReadsItBack) {
     const std::string token = json::quote(every_byte);
     EXPECT_EQ(json::skip_value(token), token.size()) << "a valid JSON string";
     EXPECT_EQ(json::unescape(token), every_byte);
+}
+
+namespace {
+
+/// The message of the ScanError `check` throws for `text`, or "" when it passes.
+std::string check_error(std::string_view text, const json::Limits& limits = {}) {
+    try {
+        json::check(text, limits);
+    } catch (const json::ScanError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string nested(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+}  // namespace
+
+TEST(JsonLimits, DefaultsAreTheDocumentedOnes) {
+    const json::Limits limits;
+    EXPECT_EQ(limits.max_depth, 512u);
+    EXPECT_EQ(limits.max_items, 1000000u);
+    EXPECT_EQ(limits.max_string, std::size_t{16} << 20);
+}
+
+TEST(JsonLimits, Depth512PassesAnd513FailsAtTheBracketThatCrossesIt) {
+    EXPECT_EQ(check_error(nested(512)), "");
+    EXPECT_EQ(check_error(" " + nested(513)),
+              "malformed JSON at byte 513: nesting deeper than 512 (raise --max-json-depth)");
+    // Objects count as arrays do; an empty container one level too deep is too deep as well.
+    EXPECT_EQ(check_error(R"({"a":{"b":[{}]}})", {.max_depth = 3, .max_items = 10, .max_string = 10, .option_prefix = {}}),
+              "malformed JSON at byte 11: nesting deeper than 3 (raise --max-json-depth)");
+    EXPECT_EQ(check_error(R"({"a":{"b":[1]}})", {.max_depth = 3, .max_items = 10, .max_string = 10, .option_prefix = {}}), "");
+}
+
+TEST(JsonLimits, TwoMillionLevelsFailFastWithoutRecursion) {
+    const std::string deep = nested(2000000);
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(check_error(deep), "malformed JSON at byte 512: nesting deeper than 512 (raise --max-json-depth)");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(100)) << "stops at the limit";
+    // Without limits the scanner walks all of it: a recursive one would overflow its stack here.
+    EXPECT_EQ(json::skip_value(deep), deep.size());
+    EXPECT_EQ(check_error(deep, {.max_depth = 3000000, .max_items = 1, .max_string = 1, .option_prefix = {}}), "");
+}
+
+TEST(JsonLimits, ItemsAreCountedPerArrayOrObject) {
+    const json::Limits three{.max_depth = 10, .max_items = 3, .max_string = 100, .option_prefix = "docker-"};
+    EXPECT_EQ(check_error("[1,2,3]", three), "");
+    EXPECT_EQ(check_error("[[1,2,3],[4,5,6],{\"a\":1,\"b\":2,\"c\":3}]", three), "") << "three in each";
+    EXPECT_EQ(check_error("[1,2,3, 4]", three),
+              "malformed JSON at byte 8: more than 3 items in one array or object (raise --docker-max-json-items)");
+    EXPECT_EQ(check_error(R"({"a":1,"b":2,"c":3,"d":4})", three),
+              "malformed JSON at byte 19: more than 3 items in one array or object (raise --docker-max-json-items)");
+    EXPECT_EQ(check_error("[1]", {.max_depth = 10, .max_items = 0, .max_string = 100, .option_prefix = {}}),
+              "malformed JSON at byte 1: more than 0 items in one array or object (raise --max-json-items)");
+}
+
+TEST(JsonLimits, StringsAndKeysAreBoundedByTheirRawBytes) {
+    const json::Limits four{.max_depth = 10, .max_items = 10, .max_string = 4, .option_prefix = {}};
+    EXPECT_EQ(check_error(R"(["abcd","\n\t"])", four), "") << "raw text: 4 bytes each";
+    EXPECT_EQ(check_error(R"(["abcd","abcde"])", four),
+              "malformed JSON at byte 13: a string longer than 4 bytes (raise --max-json-string-mib)");
+    EXPECT_EQ(check_error(R"({"abcde":1})", four),
+              "malformed JSON at byte 6: a string longer than 4 bytes (raise --max-json-string-mib)");
+    EXPECT_EQ(check_error("\"" + std::string((16 << 20) + 1, 'x') + "\""),
+              "malformed JSON at byte 16777217: a string longer than 16 MiB (raise --max-json-string-mib)");
+}
+
+TEST(JsonLimits, CheckWantsExactlyOneValidValue) {
+    EXPECT_EQ(check_error(" {\"a\":[1,true,null,\"\\u00e9\"]}\n"), "");
+    EXPECT_EQ(check_error("[1] [2]"), "malformed JSON at byte 4: text after the value");
+    EXPECT_EQ(check_error("[1,"), "malformed JSON at byte 3: unexpected end of text");
+    EXPECT_EQ(check_error(R"("\udc00")"), "malformed JSON at byte 2: lone low surrogate");
+}
+
+TEST(JsonLimits, LimitedMembersCheckEachValueOnItsOwn) {
+    const json::Limits two{.max_depth = 2, .max_items = 2, .max_string = 8, .option_prefix = {}};
+    const auto found = json::members(R"({"result":[[1,2]],"id":1})", two);
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(found[0].value, "[[1,2]]");
+    try {
+        json::members(R"({"result":[[[1]]],"id":1})", two);
+        FAIL() << "three levels in a member's value";
+    } catch (const json::ScanError& e) {
+        EXPECT_STREQ(e.what(), "malformed JSON at byte 12: nesting deeper than 2 (raise --max-json-depth)");
+    }
+    EXPECT_THROW(json::members(R"({"a":1,"b":2,"c":3})", two), json::ScanError) << "members count as items";
+    EXPECT_THROW(json::members(R"({"a":"123456789"})", two), json::ScanError);
+    EXPECT_EQ(json::members(R"({"a":"123456789"})").size(), 1u) << "no limits without Limits";
 }

@@ -40,6 +40,16 @@ struct Settings {
     /// The largest answer accepted, in bytes; configuration.export's own, larger cap below.
     std::uint64_t max_response = std::uint64_t{64} << 20;
     std::uint64_t max_export_response = std::uint64_t{512} << 20;
+    /// What one answer's JSON may hold (json::Limits); configuration.export's result string is
+    /// bounded by max_export_response instead of max_json_string.
+    std::size_t max_json_depth = 512;
+    std::size_t max_json_items = 1000000;
+    std::uint64_t max_json_string = std::uint64_t{16} << 20;
+    /// The time one call may take from sending its request to the last byte of its answer, so a
+    /// server that trickles its answer cannot hold a run; `timeout` bounds each silence.
+    std::chrono::milliseconds answer_time_limit{std::chrono::minutes(10)};
+    /// The name prefix of the options that set these, for messages ("zabbix-": --zabbix-timeout).
+    std::string option_prefix;
     /// The run whose cancellation (Ctrl-C) ends a call in flight within moments, as Interrupted;
     /// settings_from sets it. Null: a call runs to its answer or its timeout.
     sdk::Context* context = nullptr;
@@ -57,7 +67,10 @@ CONCIERGE_ZABBIX_API std::string normalise_api_url(std::string_view host);
 /// tls-verify (ZBX_TLS_VERIFY, default true), insecure (a flag that turns verification off, since
 /// a flag cannot be turned off on the command line), ca-file (ZBX_CA_FILE), timeout (ZBX_TIMEOUT,
 /// default 2m), max-response-mib (ZBX_MAX_RESPONSE_MIB, default 64) and max-export-mib
-/// (ZBX_MAX_EXPORT_MIB, default 512), the answer size caps. Their config keys are "zabbix.<name>": all Zabbix plugins share one [zabbix] section.
+/// (ZBX_MAX_EXPORT_MIB, default 512), the answer size caps, max-json-depth (ZBX_MAX_JSON_DEPTH,
+/// 512), max-json-items (ZBX_MAX_JSON_ITEMS, 1000000), max-json-string-mib
+/// (ZBX_MAX_JSON_STRING_MIB, 16), what an answer's JSON may hold, and answer-time-limit
+/// (ZBX_ANSWER_TIME_LIMIT, default 10m), the time one call may take to be answered. Their config keys are "zabbix.<name>": all Zabbix plugins share one [zabbix] section.
 CONCIERGE_ZABBIX_API std::vector<sdk::OptionSpec> connection_options();
 
 /// Settings from those options. Reads the password file, registers every secret with the
@@ -98,7 +111,8 @@ private:
 
 /// Failures map to exit codes: cannot connect or timed out -> Unreachable; TLS handshake or
 /// certificate -> TlsFailed; login refused -> AuthFailed; an API error -> RemoteError (ApiError);
-/// an answer that is not JSON-RPC, or larger than its cap -> RemoteError; the run cancelled
+/// an answer that is not JSON-RPC, larger than its cap, beyond the JSON limits or not finished
+/// within answer_time_limit -> RemoteError; the run cancelled
 /// (Settings::context) -> Interrupted. All are sdk::Error.
 class CONCIERGE_ZABBIX_API Client {
 public:

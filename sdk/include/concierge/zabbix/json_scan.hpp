@@ -33,6 +33,20 @@ CONCIERGE_ZABBIX_API Kind kind_of(std::string_view value);
 /// checking the whole value. Throws ScanError on malformed or truncated text.
 CONCIERGE_ZABBIX_API std::size_t skip_value(std::string_view text, std::size_t pos = 0);
 
+/// Bounds on what a checked text may hold, so that a hostile answer costs bounded time and memory
+/// and ends with a message naming the limit and the option that raises it.
+struct Limits {
+    std::size_t max_depth = 512;      ///< open arrays and objects, one inside the other
+    std::size_t max_items = 1000000;  ///< members or elements in one object or array
+    std::size_t max_string = std::size_t{16} << 20;  ///< bytes of one string's raw text, keys included
+    /// Before the option names in messages, "--<prefix>max-json-depth": "docker-" for a Docker client.
+    std::string option_prefix;
+};
+
+/// Checks that `text` holds exactly one valid value (whitespace around allowed) within `limits`.
+/// Throws ScanError "malformed JSON at byte N: WHY"; for a limit, N is where it was crossed.
+CONCIERGE_ZABBIX_API void check(std::string_view text, const Limits& limits);
+
 /// `text` without surrounding whitespace, after checking it holds exactly one valid value.
 CONCIERGE_ZABBIX_API std::string_view value_of(std::string_view text);
 
@@ -43,6 +57,10 @@ struct Member {
 
 /// The members of the object `text` (exactly one object, surrounding whitespace allowed), in order.
 CONCIERGE_ZABBIX_API std::vector<Member> members(std::string_view text);
+
+/// members(), with each member's value checked as check() checks a value of its own, and the
+/// object's keys and member count within `limits` too.
+CONCIERGE_ZABBIX_API std::vector<Member> members(std::string_view text, const Limits& limits);
 
 /// The elements of the array `text` (exactly one array, surrounding whitespace allowed), in order.
 CONCIERGE_ZABBIX_API std::vector<std::string_view> elements(std::string_view text);
