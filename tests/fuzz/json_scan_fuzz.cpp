@@ -6,6 +6,8 @@
 
 #include <concierge/zabbix/json_scan.hpp>
 
+#include <cstdint>
+
 namespace json = concierge::zabbix::json;
 
 namespace {
@@ -86,12 +88,38 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(end <= text.size());
     } catch (const json::ScanError&) {
     }
+    bool valid = true;
     std::string_view value;
     try {
         value = json::value_of(text);
     } catch (const json::ScanError&) {
-        return 0;
+        valid = false;
     }
+    // check() is the grammar plus limits: without limits it agrees with value_of, and within tight
+    // ones (so the fuzzer crosses each) it accepts only valid text, and members() with them agrees
+    // with members() without.
+    const json::Limits unlimited{SIZE_MAX, SIZE_MAX, SIZE_MAX, ""};
+    bool checked = true;
+    try {
+        json::check(text, unlimited);
+    } catch (const json::ScanError&) {
+        checked = false;
+    }
+    FUZZ_CHECK(checked == valid);
+    const json::Limits tight{4, 8, 64, "docker-"};
+    try {
+        json::check(text, tight);
+        FUZZ_CHECK(valid);
+        if (json::kind_of(value) == json::Kind::Object) {
+            const auto limited = json::members(value, tight);
+            const auto all = json::members(value);
+            FUZZ_CHECK(limited.size() == all.size());
+            for (std::size_t i = 0; i < all.size(); ++i)
+                FUZZ_CHECK(limited[i].key == all[i].key && limited[i].value == all[i].value);
+        }
+    } catch (const json::ScanError&) {
+    }
+    if (!valid) return 0;
     check_value(value, 0);
     return 0;
 }
