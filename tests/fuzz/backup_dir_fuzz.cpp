@@ -11,6 +11,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <system_error>
+
+#include <stdlib.h>
 
 namespace fs = std::filesystem;
 namespace format = concierge::zabbix_format;
@@ -23,13 +26,25 @@ namespace {
 // Small, so a file over the limit is one the fuzzer can write.
 constexpr std::uint64_t max_file_bytes = 64 * 1024;
 
-const fs::path& scratch() {
-    static const fs::path dir = [] {
+/// A private directory for the process's inputs, removed at exit.
+struct Scratch {
+    fs::path dir;
+    Scratch() {
         std::string pattern = (fs::temp_directory_path() / "concierge-fuzz-backup-XXXXXX").string();
         if (!::mkdtemp(pattern.data())) std::abort();
-        return fs::path(pattern);
-    }();
-    return dir;
+        dir = pattern;
+    }
+    ~Scratch() {
+        std::error_code ignored;
+        fs::remove_all(dir, ignored);
+    }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+};
+
+const fs::path& scratch() {
+    static const Scratch instance;
+    return instance.dir;
 }
 
 }  // namespace
