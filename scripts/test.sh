@@ -24,6 +24,10 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
+echo "== Debian packages: build, lintian, install, use, purge"
+bash scripts/install-deps.sh package
+bash tests/install/deb_package_test.sh build/release
+
 # The sanitizer trees run the real-service tests too: the export's threads, the 14 MB parse and
 # the TLS clients only show their memory and thread errors against real servers. They skip the
 # tests of the sandbox scripts themselves (label `scripts`) and of the install tree, and the Zabbix

@@ -9,6 +9,7 @@
 #include "plugin_loader/plugin_loader.hpp"
 #include "process/process_info.hpp"
 #include "runtime/cancellation.hpp"
+#include "runtime/exception_detail.hpp"
 #include "runtime/redaction.hpp"
 #include "runtime/run_context.hpp"
 
@@ -253,6 +254,16 @@ int dispatch(const std::vector<std::string>& args, const ProcessIo& io) {
     return PluginRun(command, rest, leading.options, io).execute();
 }
 
+// The command `args` name, for a message about it: dispatch() got that far already.
+std::string command_name(const std::vector<std::string>& args) {
+    try {
+        const auto index = parse_leading_globals(args).command_index;
+        return index < args.size() ? args[index] : "the command";
+    } catch (const UsageError&) {
+        return "the command";
+    }
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args, const ProcessIo& io) {
@@ -270,8 +281,10 @@ int run(const std::vector<std::string>& args, const ProcessIo& io) {
     } catch (const sdk::Error& e) {
         fmt::print(io.err, "concierge: {}\n", sdk::printable(e.what()));
         return sdk::to_int(e.code());
-    } catch (const std::exception& e) {
-        fmt::print(io.err, "concierge: {}\n", sdk::printable(e.what()));
+    } catch (...) {
+        // Not one of ours: a library's text alone ("JSON Exception") would tell the user nothing.
+        fmt::print(io.err, "concierge: {} stopped on an unexpected error (please report it): {}\n", command_name(args),
+                   sdk::printable(runtime::current_exception_detail()));
         return sdk::to_int(ExitCode::Failure);
     }
 }

@@ -68,6 +68,7 @@ std::string option_help(const sdk::OptionSpec& spec, const std::string& plugin) 
     std::string text = spec.help;
     if (!spec.default_value.empty() && !spec.secret) text += fmt::format(" (default: {})", spec.default_value);
     if (spec.required) text += " (required)";
+    if (spec.positional) return text;  // only ever from the command line
     if (!spec.env.empty()) text += fmt::format(" [env: {}]", fmt::join(env_names(spec), ", "));
     text += fmt::format(" [config: {}]", spec.config_key.empty() ? plugin + "." + spec.name : spec.config_key);
     return text;
@@ -206,11 +207,17 @@ std::map<std::string, std::string> resolve_options(const std::vector<sdk::Option
         const std::string config_key = spec.config_key.empty() ? plugin + "." + spec.name : spec.config_key;
         if (auto given = line.given.find(spec.name); given != line.given.end()) {
             values[spec.name] = validate(spec, given->second, "the command line");
+        } else if (spec.positional) {
+            // A bare argument is part of what the user typed for this run: a config file or a
+            // variable left in the environment must never supply one (`current = 3` would
+            // otherwise become compose-scale's CURRENT).
         } else if (auto from_env = first_set(env_names(spec), env)) {
             values[spec.name] = validate(spec, from_env->second, "environment variable " + from_env->first);
         } else if (auto from_config = config.get(config_key)) {
             values[spec.name] = validate(spec, *from_config, "config key " + config_key);
-        } else if (!spec.default_value.empty()) {
+        }
+        if (values.count(spec.name)) continue;
+        if (!spec.default_value.empty()) {
             values[spec.name] = validate(spec, spec.default_value, "the default");
         } else if (spec.type == sdk::OptionType::Flag) {
             values[spec.name] = "false";

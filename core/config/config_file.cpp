@@ -1,8 +1,15 @@
 #include "config/config_file.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace concierge::config {
 
@@ -40,11 +47,17 @@ ConfigFile ConfigFile::parse(const std::string& text, const std::string& origin)
     std::string line;
     std::string section;
     for (int number = 1; std::getline(lines, line); ++number) {
-        const std::string content = trim(line);
-        if (content.empty() || content[0] == '#' || content[0] == ';') continue;
         const auto fail = [&](const std::string& what) {
             return ConfigError(origin + ":" + std::to_string(number) + ": " + what);
         };
+        // A binary file (a database, an archive named by mistake) is refused where it stops being text.
+        if (const auto control = std::find_if(line.begin(), line.end(),
+                                              [](unsigned char c) { return (c < 0x20 && c != '\t' && c != '\r') || c == 0x7f; });
+            control != line.end())
+            throw fail("column " + std::to_string(control - line.begin() + 1) +
+                       ": a control character; is this a text file? (a config file holds 'key = value' lines)");
+        const std::string content = trim(line);
+        if (content.empty() || content[0] == '#' || content[0] == ';') continue;
         if (content.front() == '[') {
             if (content.back() != ']') throw fail("section header must end with ']'");
             section = trim(content.substr(1, content.size() - 2));
@@ -61,13 +74,33 @@ ConfigFile ConfigFile::parse(const std::string& text, const std::string& origin)
 }
 
 ConfigFile ConfigFile::load(const std::filesystem::path& path) {
-    std::error_code error;
-    if (!std::filesystem::exists(path, error)) return {};
-    std::ifstream in(path);
-    if (!in) throw ConfigError(path.string() + ": cannot read the config file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), path.string());
+    // O_NONBLOCK: a FIFO named as the config file must not hang the command before it starts.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return {};
+    const auto fail = [&path](const std::string& what) { return ConfigError(path.string() + ": " + what); };
+    if (fd < 0) throw fail(std::string("cannot read the config file: ") + std::strerror(errno));
+    const struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+        throw fail(std::string("the config file is ") + (S_ISDIR(info.st_mode) ? "a directory" : "not a regular file") +
+                   "; name a file with --config or CONCIERGE_CONFIG");
+    if (static_cast<std::uint64_t>(info.st_size) > max_bytes)
+        throw fail("the config file is " + std::to_string(info.st_size) + " bytes, more than the " +
+                   std::to_string(max_bytes >> 10) + " KiB a config file may be; is it the config file?");
+    std::string text;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw fail(std::string("cannot read the config file: ") + std::strerror(errno));
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (text.size() > max_bytes) throw fail("the config file grew past " + std::to_string(max_bytes >> 10) + " KiB while read");
+    }
+    return parse(text, path.string());
 }
 
 std::vector<std::string> ConfigFile::secret_keys() const {

@@ -6,9 +6,11 @@
 //     api-host = https://zbx.example/   # a key in a section: "zabbix.api-host"
 //     user = "Admin"                 # surrounding double quotes are removed
 //
-// Later lines override earlier ones. A malformed line is an error naming the file and line.
+// Later lines override earlier ones. A malformed line is an error naming the file and line; so is
+// a control character (a binary file). The file must be a regular file of at most 1 MiB.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -25,9 +27,13 @@ public:
 
 class ConfigFile {
 public:
+    /// The largest config file read: a real one is a few hundred bytes.
+    static constexpr std::uint64_t max_bytes = std::uint64_t{1} << 20;
+
     ConfigFile() = default;
     static ConfigFile parse(const std::string& text, const std::string& origin);
-    /// A missing file gives an empty config; an unreadable or malformed one throws ConfigError.
+    /// A missing file gives an empty config; an unreadable, malformed, binary or too large one, or
+    /// one that is not a regular file, throws ConfigError naming the file (and line).
     static ConfigFile load(const std::filesystem::path& path);
 
     std::optional<std::string> get(const std::string& key) const;

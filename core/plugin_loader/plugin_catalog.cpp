@@ -221,16 +221,22 @@ bool private_directory(const fs::path& directory) {
            !untrusted_because(directory, info.st_mode, info.st_uid, ::getuid());
 }
 
-// Empty when missing, unreadable, untrusted, corrupt or from another concierge: it is only a cache.
+// A cache of even hundreds of plugins' descriptions is well under this; a larger file is not read.
+constexpr off_t max_cache_bytes = off_t{16} << 20;
+
+// Empty when missing, unreadable, untrusted, corrupt, too large or from another concierge: it is
+// only a cache.
 Cache read_cache(const fs::path& file) {
     if (!private_directory(file.parent_path())) return {};
     const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return {};
     struct stat info {};
     std::string text;
-    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && !untrusted_because(file, info.st_mode, info.st_uid, ::getuid())) {
+    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size <= max_cache_bytes &&
+        !untrusted_because(file, info.st_mode, info.st_uid, ::getuid())) {
         char buffer[65536];
-        for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+        for (ssize_t n; text.size() <= static_cast<std::size_t>(max_cache_bytes) && (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+            text.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(fd);
     Cache cache;

@@ -1,5 +1,7 @@
 #include "runtime/run_context.hpp"
 
+#include "runtime/exception_detail.hpp"
+
 #include "output/formatter.hpp"
 #include "output/json_writer.hpp"
 
@@ -36,10 +38,8 @@ sdk::Status failure_from_current_exception(const char* what) noexcept {
         throw;
     } catch (const history::HistoryError& e) {
         return {sdk::ExitCode::HistoryError, fmt::format("{}: {}", what, e.what())};
-    } catch (const std::exception& e) {
-        return {sdk::ExitCode::Failure, fmt::format("{}: {}", what, e.what())};
     } catch (...) {
-        return {sdk::ExitCode::Failure, what};
+        return {sdk::ExitCode::Failure, fmt::format("{}: {}", what, current_exception_detail())};
     }
 }
 

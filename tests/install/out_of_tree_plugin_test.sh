@@ -18,8 +18,8 @@ for f in cmake/Concierge/ConciergeConfig.cmake pkgconfig/concierge-sdk.pc pkgcon
   [[ -f $libdir/$f ]] || fail "install lacks $libdir/$f"
 done
 # The manual page documents the installed plugins; the completion script completes their names.
-[[ -f $prefix/share/man/man1/concierge.1 ]] || fail "install lacks share/man/man1/concierge.1"
-MANWIDTH=80 man -l "$prefix/share/man/man1/concierge.1" 2>/dev/null | grep -q "^   zabbix-backup" ||
+[[ -f $prefix/share/man/man1/concierge.1.gz ]] || fail "install lacks share/man/man1/concierge.1.gz"
+MANWIDTH=80 man -l "$prefix/share/man/man1/concierge.1.gz" 2>/dev/null | grep -q "^   zabbix-backup" ||
   fail "the installed manual page does not document zabbix-backup"
 completion=$prefix/share/bash-completion/completions/concierge
 [[ -f $completion ]] || fail "install lacks share/bash-completion/completions/concierge"

@@ -131,10 +131,12 @@ TEST(PluginRun, ThrowingPluginFailsCleanlyAndIsRecorded) {
     Sandbox sandbox;
     const auto result = run_concierge({"fixture-throws"}, sandbox.env);
     EXPECT_EQ(result.exit_code, 1);
-    EXPECT_NE(result.err.find("the fixture blew up on purpose"), std::string::npos) << result.err;
+    // The exception's text alone would not say that it is unexpected, nor what was being done.
+    const std::string line = "the run stopped on an unexpected error (please report it): the fixture blew up on purpose";
     const auto run = only_run(sandbox);
+    EXPECT_EQ(result.err, "concierge: fixture-throws: " + line + " (run " + std::to_string(run.id) + ")\n");
     EXPECT_EQ(run.status, RunStatus::Failed);
-    EXPECT_EQ(run.error, "the fixture blew up on purpose");
+    EXPECT_EQ(run.error, line);
 }
 
 TEST(PluginRun, UnknownPluginExitsNotFoundAndIsRecorded) {

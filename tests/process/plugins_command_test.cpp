@@ -233,6 +233,14 @@ TEST(PluginCatalog, TheCacheIsPrivateAndACorruptOneIsIgnoredAndRewritten) {
     EXPECT_EQ(fs::status(cache).permissions(), fs::perms::owner_read | fs::perms::owner_write);
     list_plugins(sandbox.env);
     EXPECT_EQ(plugin.times_opened(), 2) << "the rewritten cache is used";
+
+    fs::resize_file(cache, std::uintmax_t{8} << 30);  // sparse: 8 GiB of NULs that take no disk
+    EXPECT_EQ(list_plugins(sandbox.env).at("fixture-marks").status, "ok");
+    EXPECT_EQ(plugin.times_opened(), 3) << "a huge cache is not read, only replaced";
+    EXPECT_LT(fs::file_size(cache), std::uintmax_t{1} << 20);
+    std::ofstream(cache, std::ios::trunc) << std::string(2'000'000, '[') << std::string(2'000'000, ']');
+    EXPECT_EQ(list_plugins(sandbox.env).at("fixture-marks").status, "ok");
+    EXPECT_EQ(plugin.times_opened(), 4) << "a cache nested too deep for the parser is not believed";
 }
 
 }  // namespace

@@ -29,9 +29,10 @@ namespace {
 const char* const export_files[] = {files::hostgroups, files::templates, files::hosts};
 const char* const get_files[] = {files::reg_actions, files::trigger_actions};
 
-/// The deepest nesting a backup file may have. A Zabbix export nests about ten levels; the files
-/// are later parsed by POCO, which recurses once a level, so deeper text could overflow the stack.
-constexpr std::size_t max_json_depth = 512;
+/// The deepest nesting a backup file may have: POCO's parser, which reads the files later, refuses
+/// deeper text (its default depth) with an exception that names nothing. A Zabbix export nests
+/// about ten levels.
+constexpr std::size_t max_json_depth = 128;
 
 /// "line L, column C (byte N)" of `offset` in `text`: lines and columns count from 1, columns in bytes.
 std::string position(std::string_view text, std::size_t offset) {
@@ -116,23 +117,24 @@ std::pair<std::size_t, std::string> scan_failure(const json::ScanError& e) {
     invalid_at(name, origin, text, static_cast<std::size_t>(part.data() - text.data()), what);
 }
 
+[[noreturn]] void malformed(const std::string& name, const std::string& origin, std::string_view text, std::size_t offset,
+                            const std::string& why) {
+    invalid_at(name, origin, text, offset,
+               "not valid JSON: " + why + "; the file is truncated or damaged: take the backup again or restore it "
+               "from history (concierge zabbix-import --from-run ID)");
+}
+
 /// The text of a valid JSON document that POCO may parse, or InvalidInput saying where it breaks.
 std::string_view checked_json(const std::string& name, const std::string& text, const std::string& origin) {
-    const auto malformed = [&](std::size_t offset, const std::string& why) {
-        invalid_at(name, origin, text, offset,
-                   "not valid JSON: " + why + "; the file is truncated or damaged: take the backup again or restore it "
-                   "from history (concierge zabbix-import --from-run ID)");
-    };
-    if (const auto bad = invalid_utf8_at(text); bad != std::string_view::npos) malformed(bad, "not UTF-8");
+    if (const auto bad = invalid_utf8_at(text); bad != std::string_view::npos) malformed(name, origin, text, bad, "not UTF-8");
     if (const auto deep = too_deep_at(text, max_json_depth); deep != std::string_view::npos)
-        malformed(deep, "nested deeper than " + std::to_string(max_json_depth) + " levels");
+        malformed(name, origin, text, deep, "nested deeper than " + std::to_string(max_json_depth) + " levels");
     try {
         return json::value_of(text);
     } catch (const json::ScanError& e) {
         const auto [offset, why] = scan_failure(e);
-        malformed(offset, why);
+        malformed(name, origin, text, offset, why);
     }
-    return {};  // not reached: malformed() throws
 }
 
 const char* kind_name(json::Kind kind) {

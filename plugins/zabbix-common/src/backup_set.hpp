@@ -1,8 +1,9 @@
 // A backup to restore, read whole and checked before anything is sent to Zabbix: from a
 // directory (ours, format 1 or 2, or the earlier Python tool's) or from a zabbix-backup run kept
 // in history. The earlier tool's seven files must be present; format 2's files per object kind are
-// read when there. Every file read must be valid JSON of its kind's shape, no larger than the
-// limit, and an action file may hold only actions of its own event source. When manifest.json is
+// read when there. Every file read must be valid UTF-8 JSON of its kind's shape, nested at most 128
+// levels (what POCO parses later), no larger than the limit, and an action file may hold only
+// actions of its own event source. A failure in a file's content names its line and column. When manifest.json is
 // there, it may name only backup files, every backup file present must be listed in it, and each
 // must match its sha256. Files in a directory are opened without following symlinks. Any failure
 // is sdk::Error(InvalidInput) naming the file and saying what to do.

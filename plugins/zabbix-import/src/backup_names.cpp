@@ -50,7 +50,7 @@ BackupNames backup_names(const zabbix_format::BackupSet& backup) {
             const auto list = map->getArray(kind);
             if (!DestinationNames::composite(kind) || !list) continue;
             for (std::size_t i = 0; i < list->size(); ++i)
-                if (const auto entry = list->getObject(static_cast<unsigned>(i)); entry && entry->has("key"))
+                if (const auto entry = list->getObject(static_cast<unsigned>(i)); entry && entry->has("key") && entry->has("name"))
                     out.search_keys[kind][entry->getValue<std::string>("name")] = entry->getValue<std::string>("key");
         }
     } catch (const Poco::Exception& e) {

@@ -21,6 +21,7 @@
 #include <concierge/zabbix/client.hpp>
 #include <concierge/zabbix/json_scan.hpp>
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -407,9 +408,11 @@ private:
                 throw Error(e.code(), step.name + ": " + e.what() +
                                           (index > 0 ? " (the steps before it are done; a rerun skips what is already there)" : ""));
             } catch (const std::exception& e) {
+                // A library's exception: its text alone ("JSON Exception") would not say it is unexpected.
+                const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
                 step.status = "failed";
-                step.detail = e.what();
-                throw Error(ExitCode::Failure, step.name + ": " + e.what());
+                step.detail = poco ? poco->displayText() : e.what();
+                throw Error(ExitCode::Failure, step.name + ": stopped on an unexpected error (please report it): " + step.detail);
             }
             step.seconds = seconds_since(start);
             ctx_.debug(step.name + ": " + std::to_string(step.created) + " created, " + std::to_string(step.updated) +

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace concierge::net_support {
@@ -89,13 +90,21 @@ public:
     };
 
     /// Runs `call`; a failure once the run is cancelled (the socket shut down under it, or any
-    /// other) becomes sdk::Error(Interrupted, "interrupted while waiting for `what`"). A call
-    /// after the cancel fails that way before it starts.
+    /// other) becomes sdk::Error(Interrupted, "interrupted while waiting for `what`"), and so does
+    /// a success, which may be an answer cut short by the shutdown. A call after the cancel fails
+    /// that way before it starts.
     template <class Call>
     auto run(std::string_view what, Call&& call) -> decltype(call()) {
         if (cancelled()) interrupted(what);
         try {
-            return call();
+            if constexpr (std::is_void_v<decltype(call())>) {
+                call();
+                if (cancelled()) interrupted(what);
+            } else {
+                auto result = call();
+                if (cancelled()) interrupted(what);
+                return result;
+            }
         } catch (...) {
             if (cancelled()) interrupted(what);
             throw;
@@ -107,16 +116,14 @@ public:
     template <class Call>
     auto run(std::string_view what, const Deadline& deadline, const std::string& expired, Call&& call) -> decltype(call()) {
         return run(what, [&] {
-            auto result = [&] {
-                try {
-                    return call();
-                } catch (...) {
-                    if (deadline.passed()) past_deadline(expired);
-                    throw;
-                }
-            }();
-            if (deadline.passed()) past_deadline(expired);
-            return result;
+            try {
+                auto result = call();
+                if (deadline.passed()) past_deadline(expired);
+                return result;
+            } catch (...) {
+                if (deadline.passed()) past_deadline(expired);
+                throw;
+            }
         });
     }
 

@@ -1,6 +1,7 @@
 // The HTTP transport of the Docker client: a unix socket or mutual TLS over TCP, the API version
 // negotiated once, and engine errors turned into exit codes.
 #include <concierge/docker/client.hpp>
+#include <concierge/zabbix/json_scan.hpp>
 
 #include "../common/net_support.hpp"
 
@@ -72,11 +73,12 @@ std::string engine_message(const Response& response) {
 struct Client::Impl {
     explicit Impl(const Settings& settings);
 
-    Response exchange(std::string_view method, const std::string& target, std::string_view body);
-    /// exchange, ended as Interrupted when the run is cancelled.
-    Response watched_exchange(std::string_view method, const std::string& target, std::string_view body) {
-        return watch.run("the Docker engine at " + settings.host, [&] { return exchange(method, target, body); });
-    }
+    /// One request to `prefix` + `path`; `shown` names it in messages ("GET /containers/json").
+    Response exchange(std::string_view method, const std::string& target, std::string_view body, const std::string& shown,
+                      net_support::Deadline& deadline);
+    /// exchange, ended as Interrupted when the run is cancelled and as RemoteError when its
+    /// answer takes longer than the answer time limit; a JSON answer checked within the limits.
+    Response watched_exchange(std::string_view method, std::string_view prefix, std::string_view path, std::string_view body);
     std::unique_ptr<Poco::Net::HTTPClientSession> acquire();
     void release(std::unique_ptr<Poco::Net::HTTPClientSession> session);
     [[noreturn]] void fail(const Poco::Exception& e, bool connected) const;
@@ -188,7 +190,34 @@ void Client::Impl::fail(const Poco::Exception& e, bool connected) const {
     throw sdk::Error(ExitCode::Failure, "talking to the Docker engine at " + where + " failed: " + why);
 }
 
-Response Client::Impl::exchange(std::string_view method, const std::string& target, std::string_view body) {
+Response Client::Impl::watched_exchange(std::string_view method, std::string_view prefix, std::string_view path,
+                                        std::string_view body) {
+    const std::string shown = std::string(method) + " " + std::string(path.substr(0, path.find('?')));
+    net_support::Deadline deadline(settings.answer_time_limit);
+    std::string expired = "the Docker engine at " + settings.host + " did not finish its answer to " + shown + " within ";
+    expired += net_support::seconds(settings.answer_time_limit);
+    expired += " (raise --docker-answer-time-limit)";
+    std::string target(prefix);
+    target += path;
+    Response response = watch.run("the Docker engine at " + settings.host, deadline, expired,
+                                  [&] { return exchange(method, target, body, shown, deadline); });
+    // What the plugins and engine_message parse; a text answer (an error from a proxy) stays text.
+    const auto start = response.body.find_first_not_of(" \t\r\n");
+    if (start != std::string::npos && (response.body[start] == '{' || response.body[start] == '[')) {
+        try {
+            zabbix::json::check(response.body, {.max_depth = settings.max_json_depth,
+                                                .max_items = settings.max_json_items,
+                                                .max_string = static_cast<std::size_t>(settings.max_json_string),
+                                                .option_prefix = "docker-"});
+        } catch (const zabbix::json::ScanError& e) {
+            throw sdk::Error(ExitCode::RemoteError, "the Docker engine at " + settings.host + ": " + shown + " returned " + e.what());
+        }
+    }
+    return response;
+}
+
+Response Client::Impl::exchange(std::string_view method, const std::string& target, std::string_view body,
+                                const std::string& shown, net_support::Deadline& deadline) {
     bool connected = false;
     try {
         auto session = acquire();
@@ -202,16 +231,15 @@ Response Client::Impl::exchange(std::string_view method, const std::string& targ
         Poco::Net::HTTPResponse answer;
         Response response;
         {
-            // Connected: until the answer is read, Ctrl-C ends the request.
-            const net_support::CancelWatch::Watched watched(watch, session->socket().impl()->sockfd());
+            // Connected: until the answer is read, Ctrl-C or the answer time limit ends the request.
+            const net_support::CancelWatch::Watched watched(watch, session->socket().impl()->sockfd(), &deadline);
             to_engine.write(body.data(), static_cast<std::streamsize>(body.size()));
             to_engine.flush();
             std::istream& from_engine = session->receiveResponse(answer);
             response.status = static_cast<int>(answer.getStatus());
             response.body = net_support::read_capped(
                 from_engine, answer.hasContentLength() ? answer.getContentLength64() : -1, settings.max_response, [&] {
-                    throw sdk::Error(ExitCode::RemoteError, "the Docker engine at " + settings.host + " answered " +
-                                                                std::string(method) + " " + target.substr(0, target.find('?')) +
+                    throw sdk::Error(ExitCode::RemoteError, "the Docker engine at " + settings.host + " answered " + shown +
                                                                 " with more than " + net_support::mebibytes(settings.max_response) +
                                                                 ", the cap; raise it with --docker-max-response-mib "
                                                                 "(DOCKER_MAX_RESPONSE_MIB, docker.max-response-mib)");
@@ -239,7 +267,7 @@ std::string Client::daemon_api_version() {
         if (impl_->daemon_version) return *impl_->daemon_version;
     }
     // /version answers unversioned on every engine since 1.12, with its ApiVersion in the body.
-    Response about = impl_->watched_exchange("GET", "/version", {});
+    Response about = impl_->watched_exchange("GET", {}, "/version", {});
     std::string version;
     try {
         auto object = Poco::JSON::Parser().parse(about.body).extract<Poco::JSON::Object::Ptr>();
@@ -263,7 +291,7 @@ std::string Client::api_version() {
 }
 
 Response Client::request(std::string_view method, std::string_view path, std::string_view json_body) {
-    return impl_->watched_exchange(method, "/v" + api_version() + std::string(path), json_body);
+    return impl_->watched_exchange(method, "/v" + api_version(), path, json_body);
 }
 
 namespace {

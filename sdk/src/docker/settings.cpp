@@ -51,6 +51,19 @@ std::vector<sdk::OptionSpec> connection_options() {
     options.push_back(timeout);
     options.push_back(net_support::mebibytes_spec(
         option("max-response-mib", "largest engine answer accepted, in MiB", "DOCKER_MAX_RESPONSE_MIB"), 16));
+    options.push_back(net_support::integer_spec(
+        option("max-json-depth", "deepest nesting of arrays and objects accepted in an answer", "DOCKER_MAX_JSON_DEPTH"), 512));
+    options.push_back(net_support::integer_spec(
+        option("max-json-items", "most members or elements accepted in one object or array of an answer",
+               "DOCKER_MAX_JSON_ITEMS"),
+        1000000));
+    options.push_back(net_support::mebibytes_spec(
+        option("max-json-string-mib", "longest string accepted in an answer, in MiB", "DOCKER_MAX_JSON_STRING_MIB"), 4));
+    auto answer_limit = option("answer-time-limit", "time limit of each engine request from its sending to its answer's last byte",
+                               "DOCKER_ANSWER_TIME_LIMIT");
+    answer_limit.type = sdk::OptionType::Duration;
+    answer_limit.default_value = "5m";
+    options.push_back(answer_limit);
     return options;
 }
 
@@ -89,6 +102,10 @@ Settings make_settings(std::string_view host, std::string_view cert_path, bool t
 void apply_run_options(Settings& settings, sdk::Context& ctx) {
     if (auto timeout = ctx.get_duration("docker-timeout")) settings.timeout = *timeout;
     if (auto cap = net_support::mebibytes_option(ctx, "docker-max-response-mib")) settings.max_response = *cap;
+    if (auto depth = net_support::count_option(ctx, "docker-max-json-depth")) settings.max_json_depth = *depth;
+    if (auto items = net_support::count_option(ctx, "docker-max-json-items")) settings.max_json_items = *items;
+    if (auto cap = net_support::mebibytes_option(ctx, "docker-max-json-string-mib")) settings.max_json_string = *cap;
+    if (auto limit = ctx.get_duration("docker-answer-time-limit")) settings.answer_time_limit = *limit;
     settings.context = &ctx;
 }
 

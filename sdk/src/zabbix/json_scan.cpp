@@ -445,7 +445,8 @@ std::string condense(std::string_view value) {
         out += '"';
         ++pos;
         while (pos < end - 1) {
-            const std::size_t backslash = value.find('\\', pos);
+            // Searched within the string only: past it, each of a million strings would scan the rest.
+            const std::size_t backslash = value.substr(0, end - 1).find('\\', pos);
             if (backslash == std::string_view::npos || backslash >= end - 1) {
                 out.append(value.substr(pos, end - 1 - pos));
                 pos = end - 1;

@@ -242,7 +242,7 @@ void Sender::Impl::count(const std::string& answer, SendResult& result) const {
     };
     std::optional<std::string> response, info;
     try {
-        for (const auto& member : json::members(answer)) {
+        for (const auto& member : json::members(answer, json::Limits{})) {
             const bool is_response = json::key_is(member.key, "response");
             if (!is_response && !json::key_is(member.key, "info")) continue;
             if (json::kind_of(member.value) != json::Kind::String) throw malformed("its " + std::string(member.key) + " is not a string");

@@ -431,6 +431,21 @@ TEST(ResolveOptions, MissingRequiredPositionalNamesTheArgument) {
     EXPECT_NE(message.find("SERVICE_NAME"), std::string::npos) << message;
 }
 
+TEST(ResolveOptions, PositionalNeverComesFromConfigOrEnvironment) {
+    const auto specs = one({.name = "current", .positional = true, .env = "CURRENT"});
+    const auto config = ConfigFile::parse("[p]\ncurrent = 3\n", "t");
+    const auto values = resolve_options(specs, given({}), env_of({{"CURRENT", "4"}}), config, "p");
+    EXPECT_EQ(values.count("current"), 0u);
+    EXPECT_EQ(resolve_options(specs, given({{"current", "5"}}), env_of({{"CURRENT", "4"}}), config, "p").at("current"), "5");
+}
+
+TEST(ResolveOptions, RequiredPositionalIsMissingEvenWhenTheConfigFileNamesIt) {
+    const auto specs = one({.name = "service", .required = true, .positional = true});
+    const auto config = ConfigFile::parse("[p]\nservice = web\n", "t");
+    const auto message = usage_error_of([&] { resolve_options(specs, given({}), no_env(), config, "p"); });
+    EXPECT_NE(message.find("SERVICE"), std::string::npos) << message;
+}
+
 TEST(ResolveOptions, RequiredOptionIsSatisfiedByAnySource) {
     const auto specs = one({.name = "host", .required = true, .env = "H"});
     EXPECT_EQ(resolve_options(specs, given({}), env_of({{"H", "e"}}), ConfigFile{}, "p").at("host"), "e");

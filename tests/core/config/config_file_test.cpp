@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -183,6 +184,73 @@ TEST(ConfigFileLoad, MalformedFileErrorNamesThePathAndLine) {
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find(path.string() + ":2"), std::string::npos) << e.what();
     }
+}
+
+// The message of the ConfigError that loading `path` throws.
+std::string load_error(const std::filesystem::path& path) {
+    try {
+        ConfigFile::load(path);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no ConfigError for " << path;
+    return {};
+}
+
+TEST(ConfigFileErrors, AControlCharacterIsRefusedNamingLineAndColumn) {
+    EXPECT_EQ(parse_error("output = json\n[zabbix]\nuser = a\x1b[31mb\n", "f"),
+              "f:3: column 9: a control character; is this a text file? (a config file holds 'key = value' lines)");
+    EXPECT_EQ(parse_error(std::string("# \0 in a comment\n", 17), "f").rfind("f:1: column 3: a control character", 0), 0u);
+    EXPECT_EQ(ConfigFile::parse("a =\t1\r\n", "f").get("a"), "1");  // tabs and CRLF are text
+}
+
+TEST(ConfigFileLoad, ABinaryFileIsRefusedNamingThePathAndLine) {
+    TempDir dir;
+    const auto path = dir.path() / "config";
+    std::ofstream(path, std::ios::binary) << std::string("SQLite format 3\0\x10\x00", 18);
+    EXPECT_EQ(load_error(path).rfind(path.string() + ":1: column 16: a control character", 0), 0u) << load_error(path);
+}
+
+TEST(ConfigFileLoad, ADirectoryIsRefusedByName) {
+    TempDir dir;
+    EXPECT_EQ(load_error(dir.path()),
+              dir.path().string() + ": the config file is a directory; name a file with --config or CONCIERGE_CONFIG");
+}
+
+TEST(ConfigFileLoad, AFifoIsRefusedWithoutBlocking) {
+    TempDir dir;
+    const auto path = dir.path() / "config";
+    ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+    alarm(10);  // a read that blocks kills the test rather than hanging it
+    EXPECT_EQ(load_error(path), path.string() + ": the config file is not a regular file; name a file with --config or CONCIERGE_CONFIG");
+    alarm(0);
+}
+
+TEST(ConfigFileLoad, AFileLargerThan1MiBIsRefusedWithoutBeingRead) {
+    TempDir dir;
+    const auto path = dir.path() / "config";
+    std::ofstream(path) << "output = json\n";
+    ASSERT_EQ(truncate(path.c_str(), off_t{10} << 30), 0);  // sparse: 10 GiB that take no disk
+    EXPECT_EQ(load_error(path), path.string() + ": the config file is 10737418240 bytes, more than the 1024 KiB a config "
+                                                "file may be; is it the config file?");
+    ASSERT_EQ(truncate(path.c_str(), ConfigFile::max_bytes), 0);  // at the cap: read (the NULs then refused as binary)
+    EXPECT_NE(load_error(path).find(path.string() + ":2: column 1: a control character"), std::string::npos);
+}
+
+TEST(ConfigFileLoad, APathThroughAFileIsRefusedSayingWhy) {
+    TempDir dir;
+    std::ofstream(dir.path() / "file") << "output = json\n";
+    EXPECT_EQ(load_error(dir.path() / "file" / "config"),
+              (dir.path() / "file" / "config").string() + ": cannot read the config file: Not a directory");
+}
+
+TEST(ConfigFileLoad, AnUnreadableFileIsRefusedSayingWhy) {
+    if (geteuid() == 0) GTEST_SKIP() << "root reads every file";
+    TempDir dir;
+    const auto path = dir.path() / "config";
+    std::ofstream(path) << "output = json\n";
+    std::filesystem::permissions(path, std::filesystem::perms::none);
+    EXPECT_EQ(load_error(path), path.string() + ": cannot read the config file: Permission denied");
 }
 
 TEST(ConfigFile, SecretKeysAreThoseNamingAPasswordTokenOrSecret) {

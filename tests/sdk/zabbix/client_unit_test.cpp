@@ -7,6 +7,7 @@
 #include "../fake_context.hpp"
 #include "fake_server.hpp"
 #include "test_pem.hpp"
+#include "trickle_server.hpp"
 #include "version_error.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -187,6 +188,27 @@ TEST(SettingsFrom, WarnsAboutCredentialsOverPlainHttp) {
     zbx::settings_from(ctx);
     ASSERT_EQ(ctx.warnings.size(), 1u);
     EXPECT_NE(ctx.warnings[0].find("clear text"), std::string::npos) << ctx.warnings[0];
+}
+
+TEST(SettingsFrom, JsonLimitsAndTheAnswerTimeLimitUnderTheOptionsPrefix) {
+    concierge::test::FakeContext ctx;
+    ctx.options = {{"zabbix-api-host", "zbx.example"}, {"zabbix-token", "t"}, {"zabbix-max-json-depth", "64"},
+                   {"zabbix-max-json-items", "1000"}, {"zabbix-max-json-string-mib", "2"},
+                   {"zabbix-answer-time-limit", "30000"}};
+    const auto settings = zbx::settings_from(ctx, "zabbix-");
+    EXPECT_EQ(settings.max_json_depth, 64u);
+    EXPECT_EQ(settings.max_json_items, 1000u);
+    EXPECT_EQ(settings.max_json_string, std::uint64_t{2} << 20);
+    EXPECT_EQ(settings.answer_time_limit, std::chrono::seconds(30));
+    EXPECT_EQ(settings.option_prefix, "zabbix-") << "messages name --zabbix-max-json-depth";
+    ctx.options["zabbix-max-json-depth"] = "0";
+    try {
+        zbx::settings_from(ctx, "zabbix-");
+        FAIL() << "accepted a depth of 0";
+    } catch (const concierge::sdk::Error& e) {
+        EXPECT_EQ(e.code(), ExitCode::Usage);
+        EXPECT_STREQ(e.what(), "--zabbix-max-json-depth must be from 1, not 0");
+    }
 }
 
 TEST(SettingsFrom, NoCredentialsIsAUsageError) {
@@ -416,6 +438,119 @@ TEST(AnswerCap, ConfigurationExportHasItsOwnLargerCap) {
     EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
                                               " answered configuration.export with more than 1 MiB, the cap; raise it with "
                                               "--max-export-mib (ZBX_MAX_EXPORT_MIB, zabbix.max-export-mib)");
+}
+
+// ---- JSON limits ---------------------------------------------------------------------------
+
+// An answer nested two million levels deep once reached a plugin's POCO parser, which ended the
+// run with "JSON Exception" and exit 1: the client stops it, naming the call, byte and option.
+TEST(AnswerJsonLimits, ADeepResultIsARemoteErrorNamingTheCallTheByteAndTheOption) {
+    const std::string deep = std::string(2000000, '[') + std::string(2000000, ']');
+    FakeServer server([&deep](const Poco::JSON::Object::Ptr& request) { return std::pair{200, reply(request, deep)}; });
+    zbx::Client client(settings_for(server.url()));
+    const auto error = call_error(client, "template.get");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::RemoteError);
+    // The result starts at byte 26 of {"jsonrpc":"2.0","result":...
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              ": template.get returned malformed JSON at byte 538: nesting deeper than 512 "
+                                              "(raise --max-json-depth)");
+}
+
+TEST(AnswerJsonLimits, TheErrorMemberIsCheckedBeforeItIsParsed) {
+    const std::string deep = R"({"jsonrpc":"2.0","error":)" + std::string(100000, '[') + std::string(100000, ']') + R"(,"id":1})";
+    FakeServer server([&deep](const Poco::JSON::Object::Ptr&) { return std::pair{200, deep}; });
+    zbx::Client client(settings_for(server.url()));
+    const auto error = call_error(client, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::RemoteError);
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              ": host.get returned malformed JSON at byte 537: nesting deeper than 512 "
+                                              "(raise --max-json-depth)");
+}
+
+TEST(AnswerJsonLimits, ItemsAndStringsAreBoundedAsTheSettingsSay) {
+    FakeServer server([](const Poco::JSON::Object::Ptr& request) {
+        return std::pair{200, reply(request, R"([{"name":"abcdefghij"},2,3])")};
+    });
+    auto settings = settings_for(server.url());
+    settings.option_prefix = "zabbix-";
+    settings.max_json_items = 2;
+    zbx::Client few(settings);
+    auto error = call_error(few, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::RemoteError);
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              ": host.get returned malformed JSON at byte 51: more than 2 items in one array "
+                                              "or object (raise --zabbix-max-json-items)");
+    settings.max_json_items = 3;
+    settings.max_json_string = 9;
+    zbx::Client short_strings(settings);
+    error = call_error(short_strings, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(std::string(error->what()), "Zabbix at " + server.url() +
+                                              ": host.get returned malformed JSON at byte 45: a string longer than 9 bytes "
+                                              "(raise --zabbix-max-json-string-mib)");
+    settings.max_json_string = 10;
+    zbx::Client enough(settings);
+    EXPECT_EQ(enough.call("host.get", "{}"), R"([{"name":"abcdefghij"},2,3])");
+}
+
+// An export's document is one string, far longer than any other: its cap bounds it instead.
+TEST(AnswerJsonLimits, TheExportStringIsBoundedByTheExportCapNotTheStringLimit) {
+    FakeServer server(two_mib_answers);
+    auto settings = capped_settings(server, 4 << 20, 4 << 20);
+    settings.max_json_string = 1 << 20;
+    zbx::Client client(settings);
+    EXPECT_EQ(client.call("configuration.export", "{}"), two_mib);
+    const auto error = call_error(client, "host.get");
+    ASSERT_TRUE(error);
+    EXPECT_NE(std::string(error->what()).find(": host.get returned malformed JSON at byte 1048603: a string longer than 1 MiB "
+                                              "(raise --max-json-string-mib)"),
+              std::string::npos)
+        << error->what();
+}
+
+// ---- answer time limit -----------------------------------------------------------------------
+
+// A server that sends a byte every 200 ms is never silent for the per-read timeout: the answer
+// time limit ends the call, with or without a run to watch for Ctrl-C.
+TEST(AnswerTimeLimit, ATricklingAnswerEndsAtTheLimitAsARemoteError) {
+    concierge::test::TrickleServer server(Poco::Net::SocketAddress("127.0.0.1", 0), std::chrono::milliseconds(200));
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/api_jsonrpc.php";
+    for (const bool with_context : {false, true}) {
+        concierge::test::FakeContext ctx;
+        auto settings = settings_for(url);
+        settings.answer_time_limit = std::chrono::seconds(1);
+        if (with_context) settings.context = &ctx;
+        zbx::Client client(settings);
+        const auto started = std::chrono::steady_clock::now();
+        const auto error = call_error(client, "host.get");
+        const auto took = std::chrono::steady_clock::now() - started;
+        ASSERT_TRUE(error);
+        EXPECT_EQ(error->code(), ExitCode::RemoteError) << error->what();
+        EXPECT_EQ(std::string(error->what()),
+                  "Zabbix at " + url + " did not finish its answer to host.get within 1 s (raise --answer-time-limit)");
+        EXPECT_GE(took, std::chrono::seconds(1));
+        EXPECT_LT(took, std::chrono::seconds(2)) << "with_context " << with_context;
+    }
+}
+
+// Ctrl-C during a trickling answer is still Ctrl-C.
+TEST(AnswerTimeLimit, CtrlCDuringATricklingAnswerIsInterrupted) {
+    concierge::test::TrickleServer server(Poco::Net::SocketAddress("127.0.0.1", 0), std::chrono::milliseconds(200));
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/api_jsonrpc.php";
+    concierge::test::FakeContext ctx;
+    auto settings = settings_for(url);
+    settings.context = &ctx;
+    zbx::Client client(settings);
+    auto call = std::async(std::launch::async, [&] { return call_error(client, "host.get"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ctx.cancel = true;
+    ASSERT_EQ(call.wait_for(std::chrono::seconds(2)), std::future_status::ready) << "the call still waits";
+    const auto error = call.get();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code(), ExitCode::Interrupted) << error->what();
 }
 
 // ---- HTTPS ---------------------------------------------------------------------------------

@@ -86,6 +86,17 @@ TEST(JsonScan, DeepNestingNeedsNoRecursion) {
     EXPECT_EQ(json::skip_value(deep), deep.size());
 }
 
+// A result of many short strings once took minutes: each string's search for a backslash ran
+// to the end of the text.
+TEST(JsonScan, CondenseIsLinearInTheNumberOfStrings) {
+    std::string many = "[";
+    for (int i = 0; i < 300000; ++i) many += "\"a\",";
+    many += "\"\\n\"]";
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(json::condense(many), many);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+}
+
 TEST(JsonScan, UnescapeInPlaceDecodesOverItsBuffer) {
     std::string buffer = R"({"jsonrpc":"2.0","result":"{\"a\":\"x\\\"y \u00e9\ud83d\ude00\"}","id":1})";
     const auto result = json::member(buffer, "result").value();

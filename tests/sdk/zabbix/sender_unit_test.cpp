@@ -376,6 +376,14 @@ TEST(SenderErrors, AnAnswerThatIsNotJsonOrLacksTheCountsIsARemoteError) {
     }
 }
 
+// The answer is bounded by the cap; what it holds by the default JSON limits, as the client's.
+TEST(SenderErrors, AnAnswerBeyondTheJsonLimitsIsARemoteError) {
+    const std::string deep = std::string(600, '[') + std::string(600, ']');
+    const auto error = error_for_answer(frame(R"({"response":"success","info":"processed: 1; failed: 0; total: 1","x":)" + deep + "}"));
+    EXPECT_EQ(error.code(), ExitCode::RemoteError);
+    EXPECT_TRUE(contains(error.what(), "malformed JSON at byte 581: nesting deeper than 512")) << error.what();
+}
+
 TEST(SenderErrors, AConnectionClosedWithoutAnAnswerIsUnreachable) {
     const auto error = error_for_answer("");
     EXPECT_EQ(error.code(), ExitCode::Unreachable);

@@ -43,6 +43,14 @@ struct Settings {
     std::string key_file;     ///< PEM client key; never printed
     std::chrono::milliseconds timeout{std::chrono::seconds(60)};  ///< per request, as docker-compose's default
     std::uint64_t max_response = std::uint64_t{16} << 20;          ///< the largest answer accepted, in bytes
+    /// What a JSON answer may hold: nesting, members or elements of one object or array, bytes of
+    /// one string.
+    std::size_t max_json_depth = 512;
+    std::size_t max_json_items = 1000000;
+    std::uint64_t max_json_string = std::uint64_t{4} << 20;
+    /// The time one request may take from sending it to the last byte of its answer, so an engine
+    /// that trickles its answer cannot hold a run; `timeout` bounds each silence.
+    std::chrono::milliseconds answer_time_limit{std::chrono::minutes(5)};
     /// The run whose cancellation (Ctrl-C) ends a request in flight within moments, as
     /// Interrupted; settings_from sets it. Null: a request runs to its answer or its timeout.
     sdk::Context* context = nullptr;
@@ -52,8 +60,11 @@ struct Settings {
 /// read: docker-host (DOCKER_HOST), docker-tls-verify (DOCKER_TLS_VERIFY), docker-cert-path
 /// (DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem), docker-timeout (DOCKER_CLIENT_TIMEOUT,
 /// COMPOSE_HTTP_TIMEOUT; a bare number is seconds, default 60s), docker-max-response-mib
-/// (DOCKER_MAX_RESPONSE_MIB, default 16: the answer size cap). Config keys "docker.<name
-/// without docker->": all Docker plugins share one [docker] section.
+/// (DOCKER_MAX_RESPONSE_MIB, default 16: the answer size cap), docker-max-json-depth
+/// (DOCKER_MAX_JSON_DEPTH, 512), docker-max-json-items (DOCKER_MAX_JSON_ITEMS, 1000000),
+/// docker-max-json-string-mib (DOCKER_MAX_JSON_STRING_MIB, 4), docker-answer-time-limit
+/// (DOCKER_ANSWER_TIME_LIMIT, default 5m). Config keys "docker.<name without docker->": all
+/// Docker plugins share one [docker] section.
 CONCIERGE_DOCKER_API std::vector<sdk::OptionSpec> connection_options();
 
 /// Settings from those options, as docker-compose (docker-py) reads them: TLS is on when
@@ -67,7 +78,8 @@ CONCIERGE_DOCKER_API Settings settings_from(sdk::Context& ctx);
 CONCIERGE_DOCKER_API Settings make_settings(std::string_view host, std::string_view cert_path, bool tls_verify);
 
 /// What settings_from takes from the run beside the engine's address: the timeout, the answer
-/// size cap and the context whose cancellation ends requests; for Settings from make_settings.
+/// size cap, the JSON limits, the answer time limit and the context whose cancellation ends
+/// requests; for Settings from make_settings.
 CONCIERGE_DOCKER_API void apply_run_options(Settings& settings, sdk::Context& ctx);
 
 /// An HTTP answer, as the engine gave it.
@@ -94,7 +106,8 @@ CONCIERGE_DOCKER_API std::string engine_message(const Response& response);
 
 /// Failures map to exit codes: cannot connect or timed out -> Unreachable; TLS handshake or
 /// certificate -> TlsFailed; an engine error -> ApiError (NotFound, Conflict, RemoteError); an
-/// answer larger than its cap -> RemoteError; the run cancelled (Settings::context) -> Interrupted.
+/// answer larger than its cap, a JSON answer (one that starts with { or [) malformed or beyond
+/// the JSON limits, or not finished within answer_time_limit -> RemoteError; the run cancelled (Settings::context) -> Interrupted.
 /// Thread-safe: concurrent requests use separate connections (TLS connections are kept for reuse).
 class CONCIERGE_DOCKER_API Client {
 public:

@@ -21,7 +21,8 @@ struct OptionSpec {
     OptionType type = OptionType::String;
     std::string default_value{};  ///< empty: no default
     bool required = false;      ///< the run is refused when no source gives a value
-    bool positional = false;    ///< taken from the bare arguments, in declaration order
+    bool positional = false;    ///< taken from the bare arguments, in declaration order, and
+                                ///< only from them: never from `env` or the config file
     bool secret = false;        ///< never shown, logged or recorded (names like *password*,
                                 ///< *token*, *secret*, *key* are treated as secret anyway)
     bool from_command_line = true;  ///< false: only the environment or the config file may set it,

@@ -30,7 +30,7 @@
 namespace concierge::sdk {
 
 /// What a plugin author implements. May throw: sdk::Error picks the exit code, anything else
-/// fails the run with ExitCode::Failure and the exception's message.
+/// fails the run with ExitCode::Failure and a line calling it unexpected, then its what().
 class Action {
 public:
     virtual ~Action() = default;
@@ -52,15 +52,22 @@ public:
 
 namespace detail {
 
-inline Status status_from_current_exception() noexcept {
+/// The Status of the exception being handled. An Error is the plugin's own one-line message; any
+/// other exception is a library's, whose text alone ("JSON Exception", "stoi") would tell the user
+/// nothing: the line says what was being done and that it is unexpected, the text follows.
+inline Status status_from_current_exception(const char* doing) noexcept {
     try {
-        throw;
-    } catch (const Error& e) {
-        return {e.code(), e.what()};
-    } catch (const std::exception& e) {
-        return {ExitCode::Failure, e.what()};
-    } catch (...) {
-        return {ExitCode::Failure, "unknown exception"};
+        try {
+            throw;
+        } catch (const Error& e) {
+            return {e.code(), e.what()};
+        } catch (const std::exception& e) {
+            return {ExitCode::Failure, std::string(doing) + " stopped on an unexpected error (please report it): " + e.what()};
+        } catch (...) {
+            return {ExitCode::Failure, std::string(doing) + " stopped on an exception of unknown type (please report it)"};
+        }
+    } catch (...) {  // no memory left for the message; this one fits the string without allocating
+        return {ExitCode::Failure, "out of memory"};
     }
 }
 
@@ -73,7 +80,7 @@ public:
             description = action().description();
             return {};
         } catch (...) {
-            return status_from_current_exception();
+            return status_from_current_exception("describing its options");
         }
     }
     Status run(Context& ctx) noexcept override {
@@ -81,7 +88,7 @@ public:
             action().run(ctx);
             return {};
         } catch (...) {
-            return status_from_current_exception();
+            return status_from_current_exception("the run");
         }
     }
 
