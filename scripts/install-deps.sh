@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages a group of tasks needs; idempotent and non-interactive.
-#   scripts/install-deps.sh build     compilers, libraries and test tools (the default)
+#   scripts/install-deps.sh build     compilers (g++, and clang for the fuzz targets), libraries and test tools (the default)
 #   scripts/install-deps.sh zabbix    a Zabbix 6.0 frontend API and server on PostgreSQL (scripts/sandbox/zabbix.sh)
 #   scripts/install-deps.sh package   what builds and checks the Debian packages (cpack's dpkg-shlibdeps, lintian)
 #   scripts/install-deps.sh docker    dockerd, docker-compose v1 and TLS tooling (scripts/sandbox/docker.sh),
@@ -11,7 +11,8 @@ set -euo pipefail
 declare -A groups=(
   [build]="cmake g++ make pkg-config libboost-dev libboost-program-options-dev libpoco-dev
            libsqlite3-dev libzstd-dev libssl-dev libfmt-dev libgtest-dev libgmock-dev sqlite3 hyperfine
-           python3 curl ca-certificates man-db groff-base"
+           python3 curl ca-certificates man-db groff-base
+           clang libclang-rt-14-dev"
   [zabbix]="zabbix-frontend-php zabbix-server-pgsql php8.2-cli php8.2-cgi php8.2-pgsql postgresql-15
             postgresql-client-15 curl socat openssl"
   [package]="dpkg-dev lintian"

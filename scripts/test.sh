@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone on Debian 12: installs the packages it needs, builds a
-# Release tree, an ASan+UBSan tree and a TSan tree, and runs ctest in each. Real-service sandboxes it starts
-# are stopped again on exit. Usage: scripts/test.sh   (as root, or with sudo available)
+# Release tree, an ASan+UBSan tree and a TSan tree, and runs ctest in each; runs the fuzz targets
+# in a clang tree. Real-service sandboxes it starts are stopped again on exit. Usage: scripts/test.sh   (as root, or with sudo available)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -39,6 +39,11 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCIERGE_SANITIZE=
 cmake --build build/asan -j "$jobs"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
   ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE 'install|scripts' -E "$sanitizer_skip"
+
+# libFuzzer (clang, ASan+UBSan): every fuzz target for 30 s on a copy of its corpus, two at a time
+# on two cores; a crash fails the run and keeps its input in build/fuzz/crashes/ (tests/fuzz/README.md).
+echo "== Fuzzing"
+bash scripts/fuzz.sh all 30
 
 # ThreadSanitizer: the unit tests and every real-service test (the clients' call watchers, the
 # export's and the import's parallel calls, the parallel container creates). The whole-process

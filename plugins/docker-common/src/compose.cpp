@@ -171,17 +171,21 @@ std::string replica_name(const std::string& project, const std::string& service,
     return project + separator + service + separator + std::to_string(number);
 }
 
+// The whole body in one try: any member of the wrong type, nested anywhere, is the engine's error.
 CreateSpec clone_spec(const std::string& inspect_json, std::int64_t number) try {
     const auto inspected = parse_object(inspect_json, "a container inspect");
     const std::string short_id = text(inspected, "Id").substr(0, 12);
     auto config = inspected->getObject("Config");
     if (!config) throw Error(ExitCode::RemoteError, "the Docker engine's container inspect has no Config");
+    // A Compose replica always has labels: without them the clone would not be the service's.
+    const auto old_labels = config->getObject("Labels");
+    if (!old_labels) throw Error(ExitCode::RemoteError, "the Docker engine's container inspect has no Config.Labels object");
 
     Object body;
     for (const auto& [key, value] : *config) body.set(key, value);
     // The engine made the host name from the old container's id; the clone gets its own.
     if (text(config, "Hostname") == short_id) body.remove("Hostname");
-    auto labels = Object::Ptr(new Object(*config->getObject("Labels")));
+    auto labels = Object::Ptr(new Object(*old_labels));
     labels->set(label::number, std::to_string(number));
     body.set("Labels", labels);
     body.set("HostConfig", inspected->get("HostConfig"));
@@ -198,14 +202,14 @@ CreateSpec clone_spec(const std::string& inspect_json, std::int64_t number) try 
         std::stable_partition(names.begin(), names.end(), [&](const std::string& n) { return n == mode; });
         for (const auto& name : names) {
             auto from = networks->getObject(name);
-            auto aliases = new Array;
+            Array::Ptr aliases = new Array;
             if (auto old = from->getArray("Aliases"))
                 for (std::size_t i = 0; i < old->size(); ++i) {
                     const std::string alias = old->getElement<std::string>(static_cast<unsigned>(i));
                     if (alias != short_id) aliases->add(alias);
                 }
             Object::Ptr endpoint = new Object;
-            endpoint->set("Aliases", Array::Ptr(aliases));
+            endpoint->set("Aliases", aliases);
             if (from->has("Links") && !from->isNull("Links")) endpoint->set("Links", from->get("Links"));
             if (endpoints->size() == 0)
                 endpoints->set(name, endpoint);

@@ -35,9 +35,13 @@ T parse_as(const std::string& json, const char* what) {
 std::int64_t replicas_in(std::string_view inspect) {
     namespace json = zabbix::json;
     std::optional<std::string_view> value = inspect;
-    for (const char* key : {"Spec", "Mode", "Replicated", "Replicas"})
-        if (value && json::kind_of(*value) == json::Kind::Object) value = json::member(*value, key);
-        else value.reset();
+    try {
+        for (const char* key : {"Spec", "Mode", "Replicated", "Replicas"})
+            if (value && json::kind_of(*value) == json::Kind::Object) value = json::member(*value, key);
+            else value.reset();
+    } catch (const json::ScanError& e) {  // text POCO let pass, such as bytes after the value
+        throw sdk::Error(sdk::ExitCode::RemoteError, std::string("the Docker engine's service inspect is malformed: ") + e.what());
+    }
     if (!value || *value == "null") return 1;  // the engine's default
     std::int64_t replicas = 0;
     const auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), replicas);
