@@ -19,13 +19,13 @@ grep -q -- "-DCMAKE_PREFIX_PATH=$prefix" <<<"$out" || fail "plugin new does not 
 build_with_cmake "$work/disk-report" "$work/disk-report/build"
 export CONCIERGE_PLUGIN_PATH=$work/disk-report/build
 help=$("$concierge" disk-report --help) || fail "disk-report --help failed: $help"
-grep -q -- "--target" <<<"$help" && grep -q "DISK_REPORT_TARGET" <<<"$help" || fail "its --help lacks the declared option: $help"
+grep -q -- "--target" <<<"$help" && grep -q "DISK_REPORT_GREETING" <<<"$help" || fail "its --help lacks the declared option: $help"
 table=$("$concierge" disk-report servers) || fail "the generated plugin did not run: $table"
 [[ $table == "TARGET    MESSAGE
 servers   hello from disk-report
 disk-report greeted servers" ]] || fail "unexpected output: $table"
-json=$(DISK_REPORT_TARGET=racks "$concierge" disk-report --output json) || fail "the generated plugin did not run with --output json: $json"
-[[ $json == '[{"target":"racks","message":"hello from disk-report"}]' ]] || fail "unexpected JSON: $json"
+json=$(DISK_REPORT_GREETING=hi "$concierge" disk-report --output json racks) || fail "the generated plugin did not run with --output json: $json"
+[[ $json == '[{"target":"racks","message":"hi from disk-report"}]' ]] || fail "unexpected JSON: $json"
 
 runs=$("$concierge" history --plugin disk-report --output json)
 [[ $(grep -o '"status":"succeeded"' <<<"$runs" | wc -l) == 2 ]] || fail "history lacks its two successful runs: $runs"

@@ -29,7 +29,7 @@ TEST(PluginNew, WritesAProjectNamedAfterThePlugin) {
     const auto source = file_text(dir / "src" / "disk-report.cpp");
     EXPECT_NE(source.find("class DiskReport final : public Action"), std::string::npos) << source;
     EXPECT_NE(source.find(R"(CONCIERGE_PLUGIN(DiskReport, "disk-report", "0.1.0")"), std::string::npos) << source;
-    EXPECT_NE(source.find(R"(.env = "DISK_REPORT_TARGET")"), std::string::npos) << source;
+    EXPECT_NE(source.find(R"(.env = "DISK_REPORT_GREETING")"), std::string::npos) << source;
     EXPECT_NE(file_text(dir / "README.md").find("concierge disk-report operators"), std::string::npos);
     EXPECT_NE(result.out.find("CONCIERGE_PLUGIN_PATH=" + dir.string() + "/build concierge disk-report"), std::string::npos) << result.out;
 }
