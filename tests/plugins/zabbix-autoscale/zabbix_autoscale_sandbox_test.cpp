@@ -7,6 +7,7 @@
 #include "../../support/sandbox_objects.hpp"
 #include "../../support/zabbix_admin.hpp"
 
+#include <cstdint>
 #include <concierge/zabbix/sender.hpp>
 
 #include <Poco/JSON/Array.h>
@@ -112,8 +113,15 @@ protected:
         zabbix::SenderSettings settings;
         settings.server = "127.0.0.1";
         settings.port = ZBX_SANDBOX_TRAPPER_PORT;
-        const auto clock = std::chrono::duration_cast<std::chrono::seconds>(
-                               (std::chrono::system_clock::now() - age).time_since_epoch()).count();
+        // Two values with the same clock second leave the item's last value to chance (a dip sent
+        // in the second of the value before it was not seen): each value gets a second of its own.
+        const auto clock_now = [&] {
+            return std::chrono::duration_cast<std::chrono::seconds>((std::chrono::system_clock::now() - age).time_since_epoch())
+                .count();
+        };
+        while (age == 0s && clock_now() <= last_clock_) std::this_thread::sleep_for(50ms);
+        const auto clock = clock_now();
+        last_clock_ = clock;
         const auto result = zabbix::Sender(settings).send({{.host = host_, .key = "app.load", .value = value, .clock = clock}});
         ASSERT_EQ(result.processed, 1) << result.info;
         const std::string query = "{\"output\":[\"lastclock\"],\"hostids\":\"" + host_id_ + "\",\"filter\":{\"key_\":\"app.load\"}}";
@@ -155,6 +163,7 @@ protected:
     Sandbox sandbox_;
     std::map<std::string, std::string> env_;
     std::string socket_, host_, host_id_, group_id_, project_, swarm_service_;
+    std::int64_t last_clock_ = 0;  // of the last value sent
     std::unique_ptr<zabbix::Client> zabbix_;
 };
 

@@ -472,8 +472,8 @@ TEST_P(CraftedBackup, AnActionInAnotherEventSourcesFileIsExit5NamingTheFile) {
     const auto dir = crafted([](const fs::path& d) {
         write(d / "discovery_actions.json", read(d / "trigger_actions.json"));  // trigger actions where discovery ones belong
     });
-    expect_invalid(dir, "discovery_actions.json in directory " + dir.string() +
-                            " holds the action 'Report problems to Zabbix administrators' of event source 0");
+    expect_invalid(dir, {"discovery_actions.json in directory " + dir.string() + " at line 1, column ",
+                         "holds the action 'Report problems to Zabbix administrators' of event source 0"});
 }
 
 TEST_P(CraftedBackup, AManifestThatOmitsAFileOrNamesAPathIsExit5) {
@@ -491,7 +491,8 @@ TEST_P(CraftedBackup, AManifestThatOmitsAFileOrNamesAPathIsExit5) {
             manifest->getObject("files")->set(name, entry);
             write(d / "manifest.json", to_json(manifest));
         }, false);
-        expect_invalid(dir, "manifest.json in directory " + dir.string() + " names \"" + name + "\", which is not a backup file");
+        expect_invalid(dir, {"manifest.json in directory " + dir.string() + " at line 1, column ",
+                             "names \"" + name + "\", which is not a backup file"});
     }
 }
 

@@ -117,13 +117,15 @@ protected:
     }
     /// Exit 5 with a one-line message naming the file, before anything is sent: the API host is
     /// unreachable, which would be exit 7 had the import tried to connect.
-    void expect_invalid(const fs::path& dir, const std::string& wanted) {
+    /// The message holds each of `wanted` (a file's name, then what is wrong after its position).
+    void expect_invalid(const fs::path& dir, const std::vector<std::string>& wanted) {
         const auto result = import("http://127.0.0.1:1/", {"--config-dir", dir.string()});
         EXPECT_EQ(result.exit_code, 5) << result.err;
         EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-        EXPECT_NE(result.err.find(wanted), std::string::npos) << result.err;
+        for (const auto& piece : wanted) EXPECT_NE(result.err.find(piece), std::string::npos) << piece << " not in " << result.err;
         expect_failed_run(5);
     }
+    void expect_invalid(const fs::path& dir, const std::string& wanted) { expect_invalid(dir, std::vector<std::string>{wanted}); }
     void expect_failed_run(int exit_code) {
         const auto run = last_run();
         EXPECT_EQ(run->getValue<std::string>("plugin"), "zabbix-import");
