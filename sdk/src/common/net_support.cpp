@@ -248,6 +248,10 @@ std::string read_capped(std::istream& from, std::int64_t announced, std::uint64_
     while (from.read(buffer, sizeof buffer) || from.gcount() > 0) {
         const auto got = static_cast<std::size_t>(from.gcount());
         if (body.size() + got > cap) too_large();
+        // Grown by doubling as append would, but never past the cap: an answer at the cap holds at
+        // most the cap, not twice it.
+        if (body.size() + got > body.capacity())
+            body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(cap, std::max<std::uint64_t>(body.size() + got, 2 * body.capacity()))));
         body.append(buffer, got);
     }
     // A connection closed early ends the stream like a complete answer: only the length tells.
