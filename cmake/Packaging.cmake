@@ -20,7 +20,7 @@ install(FILES packaging/systemd/concierge-backup.service packaging/systemd/conci
 set(changelog "${PROJECT_BINARY_DIR}/packaging/changelog")
 configure_file(packaging/debian/changelog.in "${changelog}" @ONLY)
 add_custom_command(OUTPUT "${changelog}.Debian.gz"
-  COMMAND sh -c "gzip -n -9 -c \"$0\" > \"$0.Debian.gz\"" "${changelog}"
+  COMMAND sh -c "gzip -n -9 -c \"$0\" > \"$0.part\" && mv \"$0.part\" \"$0.Debian.gz\"" "${changelog}"
   DEPENDS "${changelog}" VERBATIM)
 add_custom_target(concierge-changelog ALL DEPENDS "${changelog}.Debian.gz")
 foreach(component runtime dev)
